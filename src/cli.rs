@@ -1,0 +1,201 @@
+//! Command-line definitions (clap derive only). Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Full-text search for archives of scraped news.
+///
+/// Index a folder of article files once (`newsfind index ARCHIVE`), then search it
+/// (`newsfind search 'query'`). Exit status: 0 hits, 1 no hit, 2 error.
+#[derive(Debug, Parser)]
+#[command(name = "newsfind", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index (or update) an archive folder.
+    Index(IndexArgs),
+    /// Search the index.
+    Search(SearchArgs),
+    /// Print what the parser makes of files, as JSON (one object per line).
+    Parse(ParseArgs),
+    /// Print one indexed article (by id or path) with its teasers.
+    Show(ShowArgs),
+    /// Print what the index holds: documents by kind, sources, dates, size.
+    Stats(StatsArgs),
+    /// Print shell completions for bash, zsh, fish, elvish or powershell.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+    /// Run a query file in-process and print latency percentiles (for bench/run).
+    #[command(hide = true)]
+    QueryBench(QueryBenchArgs),
+}
+
+/// Where the index lives; shared by every command that reads or writes it.
+#[derive(Debug, Args, Clone)]
+pub struct IndexDirArg {
+    /// Index directory.
+    #[arg(long = "index", short = 'i', env = "NEWSFIND_INDEX", default_value = "index")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Archive folders or files to index [default: data/].
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Source (publisher) of every file in this run, overriding header and folder.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Glob of files to index, matched against the path under each root (repeatable).
+    #[arg(long = "glob", default_value = "*.txt")]
+    pub globs: Vec<String>,
+    /// Throw the index away and index everything again.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Memory budget of the index writer, in MB.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]
+    pub heap: u64,
+    /// Parser threads [default: all cores].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Print no progress bar and no summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all required), "phrases", OR, -word, title:/body:/byline:/source:
+    /// fields, word* prefixes, date:2024-11..2025-01.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Only documents dated on or after this: YYYY, YYYY-MM, YYYY-MM-DD, today, yesterday,
+    /// 7d, 2w, 3m, 1y, 'last week', 'last month', 'this year'.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only documents dated on or before this (same forms as --since).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only documents dated within this day, month or year (same forms as --since).
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub on: Option<String>,
+    /// Only this source: slug or display name, case-insensitive (repeatable).
+    #[arg(long = "source", short = 's')]
+    pub sources: Vec<String>,
+    /// Which documents to search.
+    #[arg(long, value_enum, default_value_t = KindArg::All)]
+    pub kind: KindArg,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Number of hits to print.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many hits first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Count the matching documents by source and by month.
+    #[arg(long)]
+    pub facets: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
+    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Files to parse.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Source (publisher) to report, overriding the header.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Pretty-print the JSON.
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Document id (as printed by search) or file path.
+    pub target: String,
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Output format (text or json).
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Output format (text or json).
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryBenchArgs {
+    /// File of queries, one per line: the arguments of `newsfind search`, shell-quoted.
+    pub queries: PathBuf,
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Times each query is run.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Article,
+    Teaser,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Jsonl,
+    Paths,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,7 @@
+//! The index: schema (the only place field names are spelled), documents, the
+//! incremental ingest and its saved state.
+
+pub mod docs;
+pub mod ingest;
+pub mod schema;
+mod state;

@@ -1,0 +1,1 @@
+//! The only code that formats results: text (colour), json, jsonl, paths.

@@ -1,0 +1,313 @@
+//! One pass over the matching documents: the total count, the best `offset + limit` of
+//! them in the asked order (keeping every document tied with the last one, so that ties
+//! can then be broken by path), and, when asked, the counts by source and by day.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::fastfield::FacetReader;
+use tantivy::schema::Facet;
+use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Best score first, then newest.
+    #[default]
+    Relevance,
+    /// Newest first (undated last), then best score.
+    Newest,
+    /// Oldest first (undated last), then best score.
+    Oldest,
+}
+
+/// What the sort looks at in one matching document.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub score: Score,
+    /// Seconds since the epoch of the document's date.
+    pub date: Option<i64>,
+    pub addr: DocAddress,
+}
+
+/// Compares two candidates by the sort order alone: `Less` when `a` comes first, `Equal`
+/// when only the path can tell them apart.
+pub fn compare(order: SortOrder, a: &Candidate, b: &Candidate) -> Ordering {
+    let by_score = || b.score.total_cmp(&a.score);
+    // Dated before undated, whatever the direction.
+    let by_date = |newest_first: bool| match (a.date, b.date) {
+        (Some(x), Some(y)) if newest_first => y.cmp(&x),
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    match order {
+        SortOrder::Relevance => by_score().then_with(|| by_date(true)),
+        SortOrder::Newest => by_date(true).then_with(by_score),
+        SortOrder::Oldest => by_date(false).then_with(by_score),
+    }
+}
+
+/// The best `keep` candidates seen so far, plus any tied with the worst of them.
+#[derive(Debug)]
+struct TopK {
+    order: SortOrder,
+    keep: usize,
+    buf: Vec<Candidate>,
+    /// The worst kept candidate once the buffer has been cut; worse ones are dropped.
+    threshold: Option<Candidate>,
+    /// Length at which the buffer is cut next.
+    cut_at: usize,
+}
+
+impl TopK {
+    fn new(order: SortOrder, keep: usize) -> TopK {
+        TopK { order, keep, buf: Vec::new(), threshold: None, cut_at: (2 * keep).max(64) }
+    }
+
+    fn push(&mut self, c: Candidate) {
+        if self.keep == 0 {
+            return;
+        }
+        if let Some(t) = &self.threshold {
+            if compare(self.order, &c, t) == Ordering::Greater {
+                return;
+            }
+        }
+        self.buf.push(c);
+        if self.buf.len() >= self.cut_at {
+            self.cut();
+        }
+    }
+
+    fn cut(&mut self) {
+        if self.buf.len() <= self.keep {
+            return;
+        }
+        let order = self.order;
+        self.buf.select_nth_unstable_by(self.keep - 1, |a, b| compare(order, a, b));
+        let worst = self.buf[self.keep - 1];
+        let mut i = self.keep;
+        while i < self.buf.len() {
+            if compare(order, &self.buf[i], &worst) == Ordering::Equal {
+                i += 1;
+            } else {
+                self.buf.swap_remove(i);
+            }
+        }
+        self.threshold = Some(worst);
+        // Many ties keep the buffer long: cut less often then, to stay linear.
+        self.cut_at = (2 * self.keep).max(2 * self.buf.len()).max(64);
+    }
+
+    fn into_sorted(mut self) -> Vec<Candidate> {
+        self.cut();
+        let order = self.order;
+        self.buf.sort_by(|a, b| compare(order, a, b).then_with(|| a.addr.cmp(&b.addr)));
+        self.buf
+    }
+}
+
+/// What a pass gives.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub total: u64,
+    /// Sorted; at least `keep` long when that many matched, longer on a tie at the end.
+    pub candidates: Vec<Candidate>,
+    /// Counts by source slug and by day, when facets were asked for.
+    pub facets: Option<RawFacets>,
+}
+
+/// Facet counts before names are looked up.
+#[derive(Debug, Default)]
+pub struct RawFacets {
+    pub sources: HashMap<String, u64>,
+    /// Days since the epoch → count.
+    pub days: HashMap<i64, u64>,
+    pub undated: u64,
+}
+
+impl RawFacets {
+    fn merge(&mut self, other: RawFacets) {
+        for (k, v) in other.sources {
+            *self.sources.entry(k).or_default() += v;
+        }
+        for (k, v) in other.days {
+            *self.days.entry(k).or_default() += v;
+        }
+        self.undated += other.undated;
+    }
+}
+
+/// The collector of a search.
+pub struct HitCollector {
+    pub order: SortOrder,
+    /// How many of the best candidates to keep (`offset + limit`).
+    pub keep: usize,
+    pub facets: bool,
+    /// Field names of the date and source facet fast fields.
+    pub date_field: String,
+    pub source_facet_field: String,
+}
+
+impl Collector for HitCollector {
+    type Fruit = Collected;
+    type Child = HitSegmentCollector;
+
+    fn for_segment(&self, segment_ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let dates = reader.fast_fields().column_opt::<DateTime>(&self.date_field)?;
+        let facets = if self.facets {
+            let sources = reader.facet_reader(&self.source_facet_field)?;
+            let counts = vec![0; sources.num_facets()];
+            Some(SegmentFacets { sources, source_counts: counts, days: HashMap::new(), undated: 0 })
+        } else {
+            None
+        };
+        Ok(HitSegmentCollector { segment_ord, dates, top: TopK::new(self.order, self.keep), total: 0, facets })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut top = TopK::new(self.order, self.keep);
+        let mut total = 0;
+        let mut facets: Option<RawFacets> = None;
+        for fruit in fruits {
+            total += fruit.total;
+            for c in fruit.candidates {
+                top.push(c);
+            }
+            if let Some(f) = fruit.facets {
+                facets.get_or_insert_with(RawFacets::default).merge(f);
+            }
+        }
+        if self.facets && facets.is_none() {
+            facets = Some(RawFacets::default());
+        }
+        Ok(Collected { total, candidates: top.into_sorted(), facets })
+    }
+}
+
+pub struct HitSegmentCollector {
+    segment_ord: SegmentOrdinal,
+    dates: Option<Column<DateTime>>,
+    top: TopK,
+    total: u64,
+    facets: Option<SegmentFacets>,
+}
+
+struct SegmentFacets {
+    sources: FacetReader,
+    /// Count per facet ordinal of this segment.
+    source_counts: Vec<u64>,
+    days: HashMap<i64, u64>,
+    undated: u64,
+}
+
+impl SegmentCollector for HitSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.total += 1;
+        let date = self.dates.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs());
+        self.top.push(Candidate { score, date, addr: DocAddress::new(self.segment_ord, doc) });
+        if let Some(f) = &mut self.facets {
+            for ord in f.sources.facet_ords(doc) {
+                if let Some(count) = f.source_counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+            match date {
+                Some(secs) => *f.days.entry(secs.div_euclid(86_400)).or_default() += 1,
+                None => f.undated += 1,
+            }
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let facets = self.facets.map(|f| {
+            let mut sources = HashMap::new();
+            let mut facet = Facet::root();
+            for (ord, &count) in f.source_counts.iter().enumerate() {
+                if count == 0 || f.sources.facet_from_ord(ord as u64, &mut facet).is_err() {
+                    continue;
+                }
+                // `/slug`: the slug is the first (only) path component.
+                if let Some(slug) = facet.to_path().first() {
+                    *sources.entry((*slug).to_string()).or_default() += count;
+                }
+            }
+            RawFacets { sources, days: f.days, undated: f.undated }
+        });
+        Collected { total: self.total, candidates: self.top.into_sorted(), facets }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(score: f32, date: Option<i64>, doc: u32) -> Candidate {
+        Candidate { score, date, addr: DocAddress::new(0, doc) }
+    }
+
+    #[test]
+    fn orders() {
+        let a = c(2.0, Some(10), 0);
+        let b = c(1.0, Some(20), 1);
+        let undated = c(3.0, None, 2);
+        assert_eq!(compare(SortOrder::Relevance, &a, &b), Ordering::Less);
+        assert_eq!(compare(SortOrder::Newest, &a, &b), Ordering::Greater);
+        assert_eq!(compare(SortOrder::Oldest, &a, &b), Ordering::Less);
+        // Undated last, whichever way dates go.
+        assert_eq!(compare(SortOrder::Newest, &undated, &a), Ordering::Greater);
+        assert_eq!(compare(SortOrder::Oldest, &undated, &a), Ordering::Greater);
+        // Same score: newer first.
+        assert_eq!(compare(SortOrder::Relevance, &c(1.0, Some(5), 0), &c(1.0, Some(6), 1)), Ordering::Greater);
+        assert_eq!(compare(SortOrder::Relevance, &c(1.0, Some(5), 0), &c(1.0, Some(5), 1)), Ordering::Equal);
+    }
+
+    #[test]
+    fn top_k_keeps_the_best_and_the_ties() {
+        let mut top = TopK::new(SortOrder::Relevance, 3);
+        for i in 0..1000u32 {
+            // Scores 0..9 repeated; the best are the 100 docs of score 9.
+            top.push(c((i % 10) as f32, Some(0), i));
+        }
+        let kept = top.into_sorted();
+        assert_eq!(kept.len(), 100);
+        assert!(kept.iter().all(|k| k.score == 9.0));
+        assert!(kept.windows(2).all(|w| w[0].addr < w[1].addr));
+    }
+
+    #[test]
+    fn top_k_matches_a_full_sort() {
+        for keep in [1, 2, 5, 50, 500] {
+            let mut top = TopK::new(SortOrder::Newest, keep);
+            let mut all = Vec::new();
+            for i in 0..700u32 {
+                let cand = c(((i * 7919) % 13) as f32, ((i * 104_729) % 17 != 0).then_some(i64::from((i * 31) % 97)), i);
+                top.push(cand);
+                all.push(cand);
+            }
+            all.sort_by(|a, b| compare(SortOrder::Newest, a, b).then_with(|| a.addr.cmp(&b.addr)));
+            let kept = top.into_sorted();
+            assert!(kept.len() >= keep.min(all.len()));
+            let n = keep.min(all.len());
+            let key = |c: &Candidate| (c.score.to_bits(), c.date);
+            assert_eq!(kept[..n].iter().map(key).collect::<Vec<_>>(), all[..n].iter().map(key).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn keep_zero_only_counts() {
+        let mut top = TopK::new(SortOrder::Relevance, 0);
+        top.push(c(1.0, None, 0));
+        assert!(top.into_sorted().is_empty());
+    }
+}
