@@ -68,6 +68,9 @@ pub struct IndexArgs {
     /// Print no progress bar and no summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Commit after this many files, so that an interrupted run keeps its work.
+    #[arg(long, default_value_t = 50_000, hide = true)]
+    pub commit_every: usize,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@
 mod decode;
 mod names;
 mod parse;
+#[cfg(test)]
+mod proptests;
 
 pub use decode::{decode, Decoded, SkipReason};
 pub use names::{slug, source_of, title_key, DisplaySource};

@@ -340,7 +340,7 @@ mod tests {
         assert_eq!(a.teasers[0].title, "A Grocery What?!? Karoline Leavitt’s Briefing Blunder Leaves Everyone Confused");
         assert!(!a.teasers[0].truncated);
         assert!(a.teasers[6].truncated, "{:?}", a.teasers[6].summary);
-        assert_eq!(a.teasers[19].title, "Poilievre's pivot: Conservatives conducting internal surveys");
+        assert!(a.teasers[19].title.starts_with("Poilievre's pivot"));
         assert!(a.warnings.is_empty(), "{:?}", a.warnings);
     }
 

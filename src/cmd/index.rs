@@ -21,6 +21,7 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
         rebuild: args.rebuild,
         heap_bytes: (args.heap as usize) << 20,
         threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        commit_every: args.commit_every,
     };
     let bar = progress_bar(args.quiet);
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -90,4 +91,20 @@ fn print_summary(s: &Summary, index_dir: &Path) {
         mb / secs.max(1e-9),
         (s.new + s.changed) as f64 / secs.max(1e-9)
     );
+}
+
+/// Indexes the default archive (`data/`) into `index`, as `newsfind index` with no
+/// arguments would; used by a first search on a fresh clone.
+pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<u8> {
+    run(IndexArgs {
+        paths: Vec::new(),
+        index: index.clone(),
+        source: None,
+        globs: vec!["*.txt".to_string()],
+        rebuild: false,
+        heap: 256,
+        threads: None,
+        quiet: false,
+        commit_every: 50_000,
+    })
 }

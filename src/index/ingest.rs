@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
+
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::docs::{self, TeaserSeen, TeaserText};
@@ -23,7 +24,6 @@ use crate::article::{self, DisplaySource};
 /// Files parsed in parallel at a time; bounds the text held in memory.
 const BATCH: usize = 512;
 /// Commit at least this often, so that a killed run keeps most of its work.
-const COMMIT_EVERY_FILES: usize = 50_000;
 const COMMIT_EVERY: Duration = Duration::from_secs(120);
 const LOCK_FILE: &str = "newsfind.lock";
 
@@ -41,6 +41,8 @@ pub struct IngestConfig {
     /// Memory budget of the tantivy writer, in bytes.
     pub heap_bytes: usize,
     pub threads: usize,
+    /// Commit after this many files (and at least every two minutes).
+    pub commit_every: usize,
 }
 
 /// What the ingester tells its caller while it works.
@@ -185,12 +187,17 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         for (f, parsed) in batch.iter().zip(parsed) {
             run.apply(f, parsed, on)?;
         }
-        if run.since_commit >= COMMIT_EVERY_FILES || run.last_commit.elapsed() >= COMMIT_EVERY {
+        if run.since_commit >= config.commit_every.max(1) || run.last_commit.elapsed() >= COMMIT_EVERY {
             run.commit()?;
         }
     }
     if run.writer.is_some() || !removed.is_empty() || run.since_commit > 0 {
         run.commit()?;
+    } else if run.summary.touched > 0 {
+        // Only mtimes changed: the index stays as it is, the state learns the new mtimes.
+        let generation = run.state.generation;
+        run.state.save_pending(dir, generation)?;
+        State::confirm(dir)?;
     }
     if let Some(writer) = run.writer.take() {
         writer.wait_merging_threads()?;
@@ -643,9 +650,11 @@ fn count_kinds(index: &Index, fields: &Fields) -> anyhow::Result<(u64, u64)> {
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let reader: IndexReader = reader;
     let searcher = reader.searcher();
+    // Not doc_freq: it counts deleted documents until their segment is merged.
     let count = |kind: &str| -> anyhow::Result<u64> {
         let term = tantivy::Term::from_field_text(fields.kind, kind);
-        Ok(searcher.doc_freq(&term)?)
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
     };
     Ok((count(schema::KIND_ARTICLE)?, count(schema::KIND_TEASER)?))
 }
