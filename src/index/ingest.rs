@@ -524,7 +524,10 @@ fn open_or_create(dir: &Path, rebuild: bool) -> anyhow::Result<Index> {
     } else if fs::read_dir(dir)?.flatten().any(|e| e.file_name() != LOCK_FILE) {
         anyhow::bail!("{} is not empty and holds no newsfind index: give another --index", dir.display());
     }
-    let index = Index::create_in_dir(dir, schema::build_schema())
+    let index = Index::builder()
+        .schema(schema::build_schema())
+        .settings(schema::index_settings())
+        .create_in_dir(dir)
         .with_context(|| format!("creating an index in {}", dir.display()))?;
     schema::register_tokenizers(&index);
     Ok(index)
