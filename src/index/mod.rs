@@ -4,4 +4,5 @@
 pub mod docs;
 pub mod ingest;
 pub mod schema;
+mod stem;
 mod state;
