@@ -103,7 +103,7 @@ def main():
         counts.setdefault(m["source_slug"], []).append(m)
     for slug in sorted(counts, key=lambda s: -len(counts[s]))[:3] + [sorted(counts)[0]]:
         got = hits(a, "*", "--kind", "article", "--source", slug)
-        others = [h for h in got if h["source"].lower() != counts[slug][0]["source"].strip().lower()]
+        others = [h for h in got if h["source_slug"] != slug]
         want = {os.path.join(root, m["path"]) for m in counts[slug]}
         have = {os.path.realpath(h["path"]) for h in got}
         print(f"source {slug}: {len(have)} hits, {len(want)} expected, {len(others)} from other sources")
