@@ -307,7 +307,7 @@ impl Run<'_> {
             }
             None => self.state.next_file_no(),
         };
-        let mut entry = FileEntry { no, size: f.size, mtime: f.mtime, hash, skipped: None, title_key: None, teasers: Vec::new(), day: None, source: String::new() };
+        let mut entry = FileEntry { no, size: f.size, mtime: f.mtime, hash, skipped: None, title_key: None, teasers: Vec::new(), day: None, source: 0 };
         match parsed {
             Parsed::Same { .. } => unreachable!("a file with the same hash has an entry"),
             Parsed::Skipped { reason, .. } => {
@@ -339,7 +339,7 @@ impl Run<'_> {
                 }
                 entry.title_key = Some(file.title_key);
                 entry.day = file.day;
-                entry.source = file.source.name;
+                entry.source = self.state.source_number(&file.source.name);
             }
         }
         self.state.files.insert(f.path.clone(), entry);
@@ -371,30 +371,33 @@ impl Run<'_> {
             return Ok(());
         }
         let affected: Vec<u64> = std::mem::take(&mut self.affected).into_iter().collect();
-        // Number → (path, source) of the files that carry an affected teaser.
-        let mut wanted = HashSet::new();
-        for key in &affected {
-            if let Some(sightings) = self.state.teasers.get(key) {
-                wanted.extend(sightings.iter().map(|s| s.file));
-            }
-        }
-        let mut files: HashMap<u32, (String, DisplaySource)> = HashMap::with_capacity(wanted.len());
-        for (path, entry) in &self.state.files {
-            if wanted.contains(&entry.no) {
-                files.insert(entry.no, (path.to_string_lossy().into_owned(), DisplaySource::new(&entry.source)));
-            }
-        }
         if self.reader.is_none() {
             self.reader = Some(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?);
         }
         let searcher = self.reader.as_ref().expect("reader was just set").searcher();
         let fields = self.fields;
         let writer = self.writer.as_ref().expect("a writer is open when teasers changed");
+        let state = &self.state;
+        // Number → path and entry of the files that carry an affected teaser.
+        let mut wanted = HashSet::new();
+        for key in &affected {
+            if let Some(sightings) = state.teasers.get(key) {
+                wanted.extend(sightings.iter().map(|s| s.file));
+            }
+        }
+        let files: HashMap<u32, (&Path, &FileEntry)> = state
+            .files
+            .iter()
+            .filter(|(_, e)| wanted.contains(&e.no))
+            .map(|(p, e)| (e.no, (p.as_path(), e)))
+            .collect();
+        drop(wanted);
+        let mut gone = Vec::new();
         for key in affected {
             let id = docs::teaser_id(key);
             writer.delete_term(docs::id_term(&fields, &id));
-            let Some(sightings) = self.state.teasers.get(&key).filter(|s| !s.is_empty()) else {
-                self.state.teasers.remove(&key);
+            let Some(sightings) = state.teasers.get(&key).filter(|s| !s.is_empty()) else {
+                gone.push(key);
                 continue;
             };
             let stored = stored_teaser(&searcher, &fields, &id)?;
@@ -406,21 +409,25 @@ impl Run<'_> {
             let first = sightings
                 .iter()
                 .min_by(|a, b| {
-                    let path = |s: &Sighting| files.get(&s.file).map(|f| f.0.as_str());
+                    let path = |s: &Sighting| files.get(&s.file).map(|f| f.0);
                     (a.day.is_none(), a.day, path(a)).cmp(&(b.day.is_none(), b.day, path(b)))
                 })
                 .expect("sightings are not empty");
-            let Some((first_path, first_source)) = files.get(&first.file) else { continue };
+            let Some((first_path, first_entry)) = files.get(&first.file) else { continue };
             let seen = TeaserSeen {
                 count: sightings.len() as u64,
-                first_path,
-                first_source,
+                first_path: &first_path.to_string_lossy(),
+                first_source: &DisplaySource::new(state.source_name(first_entry.source)),
                 first_day: first.day,
                 last_day: sightings.iter().filter_map(|s| s.day).max(),
-                folded: self.state.article_titles.contains_key(&key),
+                folded: state.article_titles.contains_key(&key),
             };
             writer.add_document(docs::teaser_doc(&fields, key, &text, &seen))?;
             self.summary.teasers += 1;
+        }
+        drop(files);
+        for key in gone {
+            self.state.teasers.remove(&key);
         }
         self.texts.clear();
         Ok(())

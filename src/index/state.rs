@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 const STATE_FILE: &str = "newsfind.state";
 const PENDING_FILE: &str = "newsfind.state.pending";
 /// Bumped when the saved layout or the meaning of the documents changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One indexed (or skipped) file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,8 +36,8 @@ pub struct FileEntry {
     pub teasers: Vec<u64>,
     /// Date of the file, days since the epoch.
     pub day: Option<i32>,
-    /// Display name of the file's source.
-    pub source: String,
+    /// The file's source, as a number in [`State::sources`].
+    pub source: u32,
 }
 
 /// Where a teaser was seen: file number and that file's date.
@@ -59,6 +59,10 @@ pub struct State {
     pub teasers: HashMap<u64, Vec<Sighting>>,
     /// How many indexed articles have each title key.
     pub article_titles: HashMap<u64, u32>,
+    /// Display names of the sources, numbered (a million files share a few hundred).
+    sources: Vec<String>,
+    #[serde(skip)]
+    source_numbers: HashMap<String, u32>,
 }
 
 impl State {
@@ -72,6 +76,25 @@ impl State {
         let no = self.next_no;
         self.next_no += 1;
         no
+    }
+
+    /// The number of a source's display name.
+    pub fn source_number(&mut self, name: &str) -> u32 {
+        if self.source_numbers.len() != self.sources.len() {
+            self.source_numbers = self.sources.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+        }
+        if let Some(&no) = self.source_numbers.get(name) {
+            return no;
+        }
+        let no = self.sources.len() as u32;
+        self.sources.push(name.to_string());
+        self.source_numbers.insert(name.to_string(), no);
+        no
+    }
+
+    /// The display name of a source number.
+    pub fn source_name(&self, no: u32) -> &str {
+        self.sources.get(no as usize).map_or("unknown", String::as_str)
     }
 
     /// Loads the state that goes with the index's last commit (payload `generation`), or
