@@ -27,6 +27,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print what the index holds: documents by kind, sources, dates, size.
     Stats(StatsArgs),
+    /// Print every indexed document as JSON lines, for a distributed engine.
+    Export(ExportArgs),
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -60,7 +62,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub rebuild: bool,
     /// Memory budget of the index writer, in MB.
-    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(32..=16384))]
     pub heap: u64,
     /// Parser threads [default: all cores].
     #[arg(long, short = 'j')]
@@ -154,6 +156,12 @@ pub struct StatsArgs {
     /// Output format (text or json).
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub index: IndexDirArg,
 }
 
 #[derive(Debug, Args)]

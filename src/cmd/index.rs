@@ -102,7 +102,7 @@ pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<
         source: None,
         globs: vec!["*.txt".to_string()],
         rebuild: false,
-        heap: 256,
+        heap: 128,
         threads: None,
         quiet: false,
         commit_every: 50_000,

@@ -1,6 +1,7 @@
 //! One module per subcommand: turn the parsed arguments into a config, run the core, print.
 
 mod completions;
+mod export;
 mod index;
 mod parse;
 mod query_bench;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Export(args) => export::run(args),
         Command::Man => completions::man(),
         Command::QueryBench(args) => query_bench::run(args),
     }

@@ -26,6 +26,8 @@ const BATCH: usize = 512;
 /// Commit at least this often, so that a killed run keeps most of its work.
 const COMMIT_EVERY: Duration = Duration::from_secs(120);
 const LOCK_FILE: &str = "newsfind.lock";
+/// Largest segment the merge policy makes, in documents.
+const MERGE_MAX_DOCS: usize = 250_000;
 
 /// What to index and where.
 #[derive(Debug, Clone)]
@@ -232,10 +234,15 @@ impl Run<'_> {
             let threads = self.config.threads.clamp(1, 8);
             // tantivy wants at least 15 MB per indexing thread.
             let heap = self.config.heap_bytes.max(threads * 16 << 20);
-            let writer = self
+            let writer: IndexWriter = self
                 .index
                 .writer_with_num_threads(threads, heap)
                 .context("opening the index writer")?;
+            // Segments stop growing at MERGE_MAX_DOCS documents: a merge then reads (and maps
+            // into memory) a bounded part of the index, not all of it, at any scale.
+            let mut policy = tantivy::indexer::LogMergePolicy::default();
+            policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
+            writer.set_merge_policy(Box::new(policy));
             self.writer = Some(writer);
         }
         Ok(self.writer.as_mut().expect("writer was just set"))

@@ -2,6 +2,7 @@
 //! incremental ingest and its saved state.
 
 pub mod docs;
+pub mod export;
 pub mod ingest;
 pub mod schema;
 mod stem;

@@ -61,7 +61,10 @@ def main():
         path = os.path.join(root, m["path"])
         words = [w for w in tokens(parsed[path]["body"]) if len(w) <= 40 and w not in ("and", "or", "not")]
         word = random.Random(m["path"]).choice(words)
-        return None if path in paths(a, word, "--kind", "article") else f"{m['path']}: {word!r} does not find it"
+        # Narrowed to the article's source and day, so that a common word does not list
+        # the whole archive; the filters themselves are checked below.
+        narrow = ["--source", m["source_slug"]] + (["--on", m["date"]] if m["date"] else [])
+        return None if path in paths(a, word, "--kind", "article", *narrow) else f"{m['path']}: {word!r} does not find it"
 
     def split(m):
         o = parsed[os.path.join(root, m["path"])]
