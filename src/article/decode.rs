@@ -15,17 +15,6 @@ pub enum SkipReason {
     Unreadable(String),
 }
 
-impl SkipReason {
-    /// Short name of the reason, for the summary's "skipped by reason" counts.
-    pub fn label(&self) -> &'static str {
-        match self {
-            SkipReason::Empty => "empty",
-            SkipReason::Binary => "binary",
-            SkipReason::Unreadable(_) => "unreadable",
-        }
-    }
-}
-
 /// A decoded file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {

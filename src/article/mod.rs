@@ -10,7 +10,7 @@ mod parse;
 #[cfg(test)]
 mod proptests;
 
-pub use decode::{decode, Decoded, SkipReason};
+pub use decode::{decode, SkipReason};
 pub use names::{slug, source_of, title_key, DisplaySource};
 pub use parse::parse_article;
 
