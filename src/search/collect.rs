@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::fastfield::FacetReader;
+use tantivy::columnar::StrColumn;
 use tantivy::schema::Facet;
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -65,7 +65,13 @@ struct TopK {
 
 impl TopK {
     fn new(order: SortOrder, keep: usize) -> TopK {
-        TopK { order, keep, buf: Vec::new(), threshold: None, cut_at: (2 * keep).max(64) }
+        TopK {
+            order,
+            keep,
+            buf: Vec::new(),
+            threshold: None,
+            cut_at: (2 * keep).max(64),
+        }
     }
 
     fn push(&mut self, c: Candidate) {
@@ -88,7 +94,8 @@ impl TopK {
             return;
         }
         let order = self.order;
-        self.buf.select_nth_unstable_by(self.keep - 1, |a, b| compare(order, a, b));
+        self.buf
+            .select_nth_unstable_by(self.keep - 1, |a, b| compare(order, a, b));
         let worst = self.buf[self.keep - 1];
         let mut i = self.keep;
         while i < self.buf.len() {
@@ -106,7 +113,8 @@ impl TopK {
     fn into_sorted(mut self) -> Vec<Candidate> {
         self.cut();
         let order = self.order;
-        self.buf.sort_by(|a, b| compare(order, a, b).then_with(|| a.addr.cmp(&b.addr)));
+        self.buf
+            .sort_by(|a, b| compare(order, a, b).then_with(|| a.addr.cmp(&b.addr)));
         self.buf
     }
 }
@@ -157,16 +165,30 @@ impl Collector for HitCollector {
     type Fruit = Collected;
     type Child = HitSegmentCollector;
 
-    fn for_segment(&self, segment_ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let dates = reader.fast_fields().column_opt::<DateTime>(&self.date_field)?;
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let dates = reader
+            .fast_fields()
+            .column_opt::<DateTime>(&self.date_field)?;
         let facets = if self.facets {
-            let sources = reader.facet_reader(&self.source_facet_field)?;
-            let counts = vec![0; sources.num_facets()];
-            Some(SegmentFacets { sources, source_counts: counts, days: HashMap::new(), undated: 0 })
+            Some(SegmentFacets::new(
+                reader,
+                &self.source_facet_field,
+                dates.as_ref(),
+            )?)
         } else {
             None
         };
-        Ok(HitSegmentCollector { segment_ord, dates, top: TopK::new(self.order, self.keep), total: 0, facets })
+        Ok(HitSegmentCollector {
+            segment_ord,
+            dates,
+            top: TopK::new(self.order, self.keep),
+            total: 0,
+            facets,
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -189,7 +211,11 @@ impl Collector for HitCollector {
         if self.facets && facets.is_none() {
             facets = Some(RawFacets::default());
         }
-        Ok(Collected { total, candidates: top.into_sorted(), facets })
+        Ok(Collected {
+            total,
+            candidates: top.into_sorted(),
+            facets,
+        })
     }
 }
 
@@ -201,12 +227,107 @@ pub struct HitSegmentCollector {
     facets: Option<SegmentFacets>,
 }
 
+/// Facet counts of one segment, in arrays: a hash per matching document was most of the
+/// cost of `--facets`.
 struct SegmentFacets {
-    sources: FacetReader,
-    /// Count per facet ordinal of this segment.
+    /// Source facet ordinals (one per document) and their dictionary.
+    sources: Option<StrColumn>,
+    /// Count per source facet ordinal of this segment.
     source_counts: Vec<u64>,
-    days: HashMap<i64, u64>,
+    /// First day of `day_counts`.
+    first_day: i64,
+    /// Count per day from `first_day` on.
+    day_counts: Vec<u64>,
+    /// Days outside `day_counts` (none unless dates are odd).
+    other_days: HashMap<i64, u64>,
     undated: u64,
+}
+
+/// Longest run of days counted in an array (about 270 years).
+const MAX_DAY_SPAN: i64 = 100_000;
+
+impl SegmentFacets {
+    fn new(
+        reader: &SegmentReader,
+        source_field: &str,
+        dates: Option<&Column<DateTime>>,
+    ) -> tantivy::Result<SegmentFacets> {
+        let sources = reader.fast_fields().str(source_field)?;
+        let source_counts = vec![0; sources.as_ref().map_or(0, |s| s.num_terms())];
+        let (first_day, span) = match dates {
+            Some(c) if c.num_docs() > 0 => {
+                let first = c.min_value().into_timestamp_secs().div_euclid(86_400);
+                let last = c.max_value().into_timestamp_secs().div_euclid(86_400);
+                (first, (last - first + 1).clamp(0, MAX_DAY_SPAN))
+            }
+            _ => (0, 0),
+        };
+        Ok(SegmentFacets {
+            sources,
+            source_counts,
+            first_day,
+            day_counts: vec![0; span as usize],
+            other_days: HashMap::new(),
+            undated: 0,
+        })
+    }
+
+    fn count(&mut self, doc: DocId, date: Option<i64>) {
+        if let Some(sources) = &self.sources {
+            for ord in sources.ords().values_for_doc(doc) {
+                if let Some(count) = self.source_counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+        match date {
+            Some(secs) => {
+                let day = secs.div_euclid(86_400);
+                match usize::try_from(day - self.first_day)
+                    .ok()
+                    .and_then(|i| self.day_counts.get_mut(i))
+                {
+                    Some(count) => *count += 1,
+                    None => *self.other_days.entry(day).or_default() += 1,
+                }
+            }
+            None => self.undated += 1,
+        }
+    }
+
+    fn harvest(self) -> RawFacets {
+        let mut sources = HashMap::new();
+        if let Some(column) = &self.sources {
+            // In ordinal order, one pass over the dictionary: looking each ordinal up on its
+            // own decompressed a dictionary block each time.
+            let ords: Vec<u64> = (0..self.source_counts.len() as u64)
+                .filter(|&ord| self.source_counts[ord as usize] > 0)
+                .collect();
+            let mut counts = ords.iter().map(|&ord| self.source_counts[ord as usize]);
+            let _ = column
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |encoded| {
+                    let count = counts.next().unwrap_or(0);
+                    // `/slug`: the slug is the first (only) path component.
+                    let facet =
+                        Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
+                    if let Some(slug) = facet.to_path().first() {
+                        *sources.entry((*slug).to_string()).or_default() += count;
+                    }
+                });
+        }
+        let mut days = self.other_days;
+        for (i, &count) in self.day_counts.iter().enumerate() {
+            if count > 0 {
+                *days.entry(self.first_day + i as i64).or_default() += count;
+            }
+        }
+        RawFacets {
+            sources,
+            days,
+            undated: self.undated,
+        }
+    }
 }
 
 impl SegmentCollector for HitSegmentCollector {
@@ -214,37 +335,27 @@ impl SegmentCollector for HitSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
-        let date = self.dates.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs());
-        self.top.push(Candidate { score, date, addr: DocAddress::new(self.segment_ord, doc) });
+        let date = self
+            .dates
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .map(|d| d.into_timestamp_secs());
+        self.top.push(Candidate {
+            score,
+            date,
+            addr: DocAddress::new(self.segment_ord, doc),
+        });
         if let Some(f) = &mut self.facets {
-            for ord in f.sources.facet_ords(doc) {
-                if let Some(count) = f.source_counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
-            }
-            match date {
-                Some(secs) => *f.days.entry(secs.div_euclid(86_400)).or_default() += 1,
-                None => f.undated += 1,
-            }
+            f.count(doc, date);
         }
     }
 
     fn harvest(self) -> Collected {
-        let facets = self.facets.map(|f| {
-            let mut sources = HashMap::new();
-            let mut facet = Facet::root();
-            for (ord, &count) in f.source_counts.iter().enumerate() {
-                if count == 0 || f.sources.facet_from_ord(ord as u64, &mut facet).is_err() {
-                    continue;
-                }
-                // `/slug`: the slug is the first (only) path component.
-                if let Some(slug) = facet.to_path().first() {
-                    *sources.entry((*slug).to_string()).or_default() += count;
-                }
-            }
-            RawFacets { sources, days: f.days, undated: f.undated }
-        });
-        Collected { total: self.total, candidates: self.top.into_sorted(), facets }
+        Collected {
+            total: self.total,
+            candidates: self.top.into_sorted(),
+            facets: self.facets.map(SegmentFacets::harvest),
+        }
     }
 }
 
@@ -253,7 +364,11 @@ mod tests {
     use super::*;
 
     fn c(score: f32, date: Option<i64>, doc: u32) -> Candidate {
-        Candidate { score, date, addr: DocAddress::new(0, doc) }
+        Candidate {
+            score,
+            date,
+            addr: DocAddress::new(0, doc),
+        }
     }
 
     #[test]
@@ -268,8 +383,22 @@ mod tests {
         assert_eq!(compare(SortOrder::Newest, &undated, &a), Ordering::Greater);
         assert_eq!(compare(SortOrder::Oldest, &undated, &a), Ordering::Greater);
         // Same score: newer first.
-        assert_eq!(compare(SortOrder::Relevance, &c(1.0, Some(5), 0), &c(1.0, Some(6), 1)), Ordering::Greater);
-        assert_eq!(compare(SortOrder::Relevance, &c(1.0, Some(5), 0), &c(1.0, Some(5), 1)), Ordering::Equal);
+        assert_eq!(
+            compare(
+                SortOrder::Relevance,
+                &c(1.0, Some(5), 0),
+                &c(1.0, Some(6), 1)
+            ),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare(
+                SortOrder::Relevance,
+                &c(1.0, Some(5), 0),
+                &c(1.0, Some(5), 1)
+            ),
+            Ordering::Equal
+        );
     }
 
     #[test]
@@ -291,7 +420,11 @@ mod tests {
             let mut top = TopK::new(SortOrder::Newest, keep);
             let mut all = Vec::new();
             for i in 0..700u32 {
-                let cand = c(((i * 7919) % 13) as f32, ((i * 104_729) % 17 != 0).then_some(i64::from((i * 31) % 97)), i);
+                let cand = c(
+                    ((i * 7919) % 13) as f32,
+                    ((i * 104_729) % 17 != 0).then_some(i64::from((i * 31) % 97)),
+                    i,
+                );
                 top.push(cand);
                 all.push(cand);
             }
@@ -300,7 +433,10 @@ mod tests {
             assert!(kept.len() >= keep.min(all.len()));
             let n = keep.min(all.len());
             let key = |c: &Candidate| (c.score.to_bits(), c.date);
-            assert_eq!(kept[..n].iter().map(key).collect::<Vec<_>>(), all[..n].iter().map(key).collect::<Vec<_>>());
+            assert_eq!(
+                kept[..n].iter().map(key).collect::<Vec<_>>(),
+                all[..n].iter().map(key).collect::<Vec<_>>()
+            );
         }
     }
 

@@ -26,7 +26,10 @@ pub struct DateSpan {
 
 impl DateSpan {
     fn day(day: NaiveDate) -> DateSpan {
-        DateSpan { first: day, last: day }
+        DateSpan {
+            first: day,
+            last: day,
+        }
     }
 
     /// Parses one date expression. Relative forms count back from `today`: `7d` is the
@@ -49,15 +52,22 @@ impl DateSpan {
                 let back = u32::from(*this_or_last == "last");
                 match *unit {
                     "week" => {
-                        let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-                        let first = monday.checked_sub_days(Days::new(7 * u64::from(back))).ok_or_else(invalid)?;
+                        let monday =
+                            today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+                        let first = monday
+                            .checked_sub_days(Days::new(7 * u64::from(back)))
+                            .ok_or_else(invalid)?;
                         let last = first.checked_add_days(Days::new(6)).ok_or_else(invalid)?;
                         Ok(DateSpan { first, last })
                     }
                     "month" => {
-                        let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).ok_or_else(invalid)?;
-                        month_span(this.checked_sub_months(Months::new(back)).ok_or_else(invalid)?)
-                            .ok_or_else(invalid)
+                        let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+                            .ok_or_else(invalid)?;
+                        month_span(
+                            this.checked_sub_months(Months::new(back))
+                                .ok_or_else(invalid)?,
+                        )
+                        .ok_or_else(invalid)
                     }
                     "year" => year_span(today.year() - back as i32).ok_or_else(invalid),
                     _ => Err(invalid()),
@@ -87,7 +97,9 @@ fn relative(word: &str, today: NaiveDate) -> Option<Option<NaiveDate>> {
         'd' => today.checked_sub_days(Days::new(u64::from(n))),
         'w' => today.checked_sub_days(Days::new(7 * u64::from(n))),
         'm' => today.checked_sub_months(Months::new(n)),
-        'y' => n.checked_mul(12).and_then(|m| today.checked_sub_months(Months::new(m))),
+        'y' => n
+            .checked_mul(12)
+            .and_then(|m| today.checked_sub_months(Months::new(m))),
         _ => return None,
     };
     Some(day)
@@ -101,22 +113,31 @@ fn absolute(word: &str) -> Option<DateSpan> {
     };
     match parts.as_slice() {
         [y] => year_span(number(y, 4)? as i32),
-        [y, m] => month_span(NaiveDate::from_ymd_opt(number(y, 4)? as i32, number(m, 2)?, 1)?),
-        [y, m, d] => {
-            NaiveDate::from_ymd_opt(number(y, 4)? as i32, number(m, 2)?, number(d, 2)?).map(DateSpan::day)
-        }
+        [y, m] => month_span(NaiveDate::from_ymd_opt(
+            number(y, 4)? as i32,
+            number(m, 2)?,
+            1,
+        )?),
+        [y, m, d] => NaiveDate::from_ymd_opt(number(y, 4)? as i32, number(m, 2)?, number(d, 2)?)
+            .map(DateSpan::day),
         _ => None,
     }
 }
 
 fn year_span(year: i32) -> Option<DateSpan> {
-    Some(DateSpan { first: NaiveDate::from_ymd_opt(year, 1, 1)?, last: NaiveDate::from_ymd_opt(year, 12, 31)? })
+    Some(DateSpan {
+        first: NaiveDate::from_ymd_opt(year, 1, 1)?,
+        last: NaiveDate::from_ymd_opt(year, 12, 31)?,
+    })
 }
 
 /// The month that starts on `first`.
 fn month_span(first: NaiveDate) -> Option<DateSpan> {
     let next = first.checked_add_months(Months::new(1))?;
-    Some(DateSpan { first, last: next.pred_opt()? })
+    Some(DateSpan {
+        first,
+        last: next.pred_opt()?,
+    })
 }
 
 /// The days a search is restricted to; `None` at an end means unbounded.
@@ -134,17 +155,26 @@ impl DateRange {
 
     /// On or after the first day of `span` (`--since`).
     pub fn since(span: DateSpan) -> DateRange {
-        DateRange { from: Some(span.first), to: None }
+        DateRange {
+            from: Some(span.first),
+            to: None,
+        }
     }
 
     /// On or before the last day of `span` (`--until`).
     pub fn until(span: DateSpan) -> DateRange {
-        DateRange { from: None, to: Some(span.last) }
+        DateRange {
+            from: None,
+            to: Some(span.last),
+        }
     }
 
     /// Within `span` (`--on`, `date:2025-02`).
     pub fn within(span: DateSpan) -> DateRange {
-        DateRange { from: Some(span.first), to: Some(span.last) }
+        DateRange {
+            from: Some(span.first),
+            to: Some(span.last),
+        }
     }
 
     /// Parses a notmuch-style range: `A`, `A..B`, `A..` or `..B`, each end any form
@@ -164,7 +194,10 @@ impl DateRange {
         if a.is_none() && b.is_none() {
             return Err(DateError::Invalid(text.trim().to_string()));
         }
-        let range = DateRange { from: a.map(|s| s.first), to: b.map(|s| s.last) };
+        let range = DateRange {
+            from: a.map(|s| s.first),
+            to: b.map(|s| s.last),
+        };
         if range.is_empty() {
             return Err(DateError::Reversed(text.trim().to_string()));
         }
@@ -181,7 +214,10 @@ impl DateRange {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        DateRange { from: later(self.from, other.from), to: earlier(self.to, other.to) }
+        DateRange {
+            from: later(self.from, other.from),
+            to: earlier(self.to, other.to),
+        }
     }
 
     /// Whether this restricts anything (an unbounded range keeps undated documents).
@@ -192,10 +228,6 @@ impl DateRange {
     /// No day can satisfy it.
     pub fn is_empty(&self) -> bool {
         matches!((self.from, self.to), (Some(a), Some(b)) if a > b)
-    }
-
-    pub fn contains(&self, day: NaiveDate) -> bool {
-        self.from.is_none_or(|f| f <= day) && self.to.is_none_or(|t| day <= t)
     }
 }
 
@@ -256,20 +288,44 @@ mod tests {
     #[test]
     fn bad_spans() {
         for text in [
-            "", "2025-13", "2025-02-30", "25", "2025-1", "2025-01-1", "yesterdays", "7", "d", "7x",
-            "next week", "last decade", "99999999y", "2025-02-06-01", "-2025", "last", "1e3d",
+            "",
+            "2025-13",
+            "2025-02-30",
+            "25",
+            "2025-1",
+            "2025-01-1",
+            "yesterdays",
+            "7",
+            "d",
+            "7x",
+            "next week",
+            "last decade",
+            "99999999y",
+            "2025-02-06-01",
+            "-2025",
+            "last",
+            "1e3d",
         ] {
-            assert!(DateSpan::parse(text, d(TODAY)).is_err(), "{text:?} should not parse");
+            assert!(
+                DateSpan::parse(text, d(TODAY)).is_err(),
+                "{text:?} should not parse"
+            );
         }
     }
 
     #[test]
     fn ranges() {
         let t = d(TODAY);
-        let r = |from: Option<&str>, to: Option<&str>| DateRange { from: from.map(d), to: to.map(d) };
+        let r = |from: Option<&str>, to: Option<&str>| DateRange {
+            from: from.map(d),
+            to: to.map(d),
+        };
         for (text, want) in [
             ("2025-02", r(Some("2025-02-01"), Some("2025-02-28"))),
-            ("2024-11..2025-01", r(Some("2024-11-01"), Some("2025-01-31"))),
+            (
+                "2024-11..2025-01",
+                r(Some("2024-11-01"), Some("2025-01-31")),
+            ),
             ("2025-02-01..", r(Some("2025-02-01"), None)),
             ("..2019", r(None, Some("2019-12-31"))),
             ("7d..today", r(Some("2025-01-30"), Some("2025-02-06"))),
@@ -277,7 +333,10 @@ mod tests {
         ] {
             assert_eq!(DateRange::parse(text, t).unwrap(), want, "{text}");
         }
-        assert!(matches!(DateRange::parse("2025..2024", t), Err(DateError::Reversed(_))));
+        assert!(matches!(
+            DateRange::parse("2025..2024", t),
+            Err(DateError::Reversed(_))
+        ));
         assert!(DateRange::parse("..", t).is_err());
         assert!(DateRange::parse("2025...2026", t).is_err());
     }
@@ -288,8 +347,13 @@ mod tests {
         let a = DateRange::since(DateSpan::parse("2024", t).unwrap());
         let b = DateRange::until(DateSpan::parse("2024-06", t).unwrap());
         let both = a.intersect(b);
-        assert_eq!(both, DateRange { from: Some(d("2024-01-01")), to: Some(d("2024-06-30")) });
-        assert!(both.contains(d("2024-06-30")) && !both.contains(d("2024-07-01")));
+        assert_eq!(
+            both,
+            DateRange {
+                from: Some(d("2024-01-01")),
+                to: Some(d("2024-06-30"))
+            }
+        );
         assert!(!DateRange::any().is_bounded());
         assert!(DateRange::within(DateSpan::parse("2025", t).unwrap())
             .intersect(DateRange::within(DateSpan::parse("2024", t).unwrap()))
@@ -299,8 +363,14 @@ mod tests {
     #[test]
     fn seconds_round_trip() {
         assert_eq!(day_start_secs(d("1970-01-02")), 86_400);
-        assert_eq!(day_of_secs(day_start_secs(d("2016-03-04"))), Some(d("2016-03-04")));
-        assert_eq!(day_of_secs(day_start_secs(d("2016-03-04")) + 3600), Some(d("2016-03-04")));
+        assert_eq!(
+            day_of_secs(day_start_secs(d("2016-03-04"))),
+            Some(d("2016-03-04"))
+        );
+        assert_eq!(
+            day_of_secs(day_start_secs(d("2016-03-04")) + 3600),
+            Some(d("2016-03-04"))
+        );
         assert_eq!(day_of_secs(-1), Some(d("1969-12-31")));
     }
 }

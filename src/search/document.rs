@@ -9,6 +9,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use super::{dates, stored_slug, teaser_stats, DocKind, SearchIndex, TeaserStats};
+use crate::index::docs;
 use crate::index::schema::{KIND_ARTICLE, KIND_TEASER};
 
 /// A document as indexed.
@@ -47,11 +48,17 @@ impl SearchIndex {
         let searcher = self.searcher();
         let f = self.fields;
         let found = if is_doc_id(target) {
-            self.first_doc(&searcher, Box::new(term_query(Term::from_field_text(f.id, target))))?
+            self.first_doc(&searcher, Box::new(term_query(docs::id_term(&f, target))))?
         } else {
             let path = Path::new(target);
             let mut tries = vec![target.to_string()];
-            for p in [std::path::absolute(path).ok(), std::fs::canonicalize(path).ok()].into_iter().flatten() {
+            for p in [
+                std::path::absolute(path).ok(),
+                std::fs::canonicalize(path).ok(),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 let p = p.display().to_string();
                 if !tries.contains(&p) {
                     tries.push(p);
@@ -60,8 +67,14 @@ impl SearchIndex {
             let mut found = None;
             for p in tries {
                 let query = BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(term_query(Term::from_field_text(f.path, &p))) as Box<dyn Query>),
-                    (Occur::Must, Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE)))),
+                    (
+                        Occur::Must,
+                        Box::new(term_query(Term::from_field_text(f.path, &p))) as Box<dyn Query>,
+                    ),
+                    (
+                        Occur::Must,
+                        Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
+                    ),
                 ]);
                 found = self.first_doc(&searcher, Box::new(query))?;
                 if found.is_some() {
@@ -76,7 +89,11 @@ impl SearchIndex {
         }
     }
 
-    fn first_doc(&self, searcher: &Searcher, query: Box<dyn Query>) -> anyhow::Result<Option<TantivyDocument>> {
+    fn first_doc(
+        &self,
+        searcher: &Searcher,
+        query: Box<dyn Query>,
+    ) -> anyhow::Result<Option<TantivyDocument>> {
         let top = searcher.search(&*query, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
             Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
@@ -95,7 +112,10 @@ impl SearchIndex {
             .filter_map(|v| v.as_str())
             .enumerate()
             .map(|(i, caption)| {
-                let credit = credits.get(i).filter(|c| !c.is_empty()).map(|c| c.to_string());
+                let credit = credits
+                    .get(i)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.to_string());
                 (caption.to_string(), credit)
             })
             .collect();
@@ -103,10 +123,19 @@ impl SearchIndex {
             DocKind::Teaser => {
                 let key = format!("{:016x}", crate::article::title_key(&title));
                 let query = BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(term_query(Term::from_field_text(f.title_key, &key))) as Box<dyn Query>),
-                    (Occur::Must, Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE)))),
+                    (
+                        Occur::Must,
+                        Box::new(term_query(Term::from_field_text(f.title_key, &key)))
+                            as Box<dyn Query>,
+                    ),
+                    (
+                        Occur::Must,
+                        Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
+                    ),
                 ]);
-                let article = self.first_doc(searcher, Box::new(query))?.map(|a| self.text(&a, f.id).to_string());
+                let article = self
+                    .first_doc(searcher, Box::new(query))?
+                    .map(|a| self.text(&a, f.id).to_string());
                 (Some(teaser_stats(doc, f)), article, None)
             }
             DocKind::Article => (None, None, self.teaser_seen_count(searcher, &title)?),
@@ -122,7 +151,10 @@ impl SearchIndex {
             source: text(f.source_name),
             source_slug: stored_slug(doc, f),
             path: text(f.path),
-            byline: doc.get_first(f.byline).and_then(|v| v.as_str()).map(str::to_string),
+            byline: doc
+                .get_first(f.byline)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             read_minutes: doc.get_first(f.read_minutes).and_then(|v| v.as_u64()),
             captions,
             body: text(f.body),

@@ -3,13 +3,15 @@
 //! nothing; `crate::output` decides how results look.
 
 mod collect;
-pub mod dates;
+mod dates;
 mod document;
 mod query;
 mod snippet;
 mod stats;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -22,15 +24,16 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::index::docs;
 use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
 use collect::{compare, Candidate, HitCollector, RawFacets};
-pub use dates::{DateError, DateRange, DateSpan};
+pub use dates::{DateRange, DateSpan};
 pub use document::Document;
-pub use query::{Filters, KindFilter, QueryError};
 use query::QueryBuilder;
-pub use snippet::{Snippet, SnippetSource};
+pub use query::{Filters, KindFilter};
 use snippet::SnippetMaker;
+pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount};
 
 /// Sources listed in the facets.
@@ -111,6 +114,8 @@ pub struct Hit {
     pub path: String,
     pub score: f32,
     pub snippet: Option<Snippet>,
+    /// The matched words of the title, as byte ranges into it (with snippets only).
+    pub title_highlights: Vec<(usize, usize)>,
     /// Teasers: how often and until when they were seen.
     pub teaser: Option<TeaserStats>,
     /// Articles: in how many indexed files their title appears as a teaser.
@@ -148,7 +153,6 @@ pub struct MonthCount {
 
 /// An open index, ready to answer searches.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     queries: QueryBuilder,
@@ -169,15 +173,11 @@ impl SearchIndex {
             .try_into()
             .context("opening an index reader")?;
         let queries = QueryBuilder::new(&index, fields)?;
-        Ok(SearchIndex { index, reader, fields, queries })
-    }
-
-    pub fn fields(&self) -> &Fields {
-        &self.fields
-    }
-
-    pub fn index(&self) -> &Index {
-        &self.index
+        Ok(SearchIndex {
+            reader,
+            fields,
+            queries,
+        })
     }
 
     pub fn searcher(&self) -> Searcher {
@@ -202,7 +202,11 @@ impl SearchIndex {
         if req.dates.is_empty() {
             notes.push("the date filters leave no day to search".to_string());
         }
-        let filters = Filters { dates: req.dates, source_slugs: slugs, kind: req.kind };
+        let filters = Filters {
+            dates: req.dates,
+            source_slugs: slugs,
+            kind: req.kind,
+        };
         let built = self.queries.build(&req.query, &filters, req.today)?;
 
         let collector = HitCollector {
@@ -212,10 +216,23 @@ impl SearchIndex {
             date_field: schema.get_field_name(self.fields.date).to_string(),
             source_facet_field: schema.get_field_name(self.fields.source_facet).to_string(),
         };
-        let collected = searcher.search(&*built.query, &collector).context("searching the index")?;
-        let window = self.window(&searcher, req.sort, collected.candidates, req.offset, req.limit)?;
+        let collected = searcher
+            .search(&*built.query, &collector)
+            .context("searching the index")?;
+        let window = self.window(
+            &searcher,
+            req.sort,
+            collected.candidates,
+            req.offset,
+            req.limit,
+        )?;
         let snippets = if req.snippets && !window.is_empty() {
-            Some(SnippetMaker::new(&searcher, &*built.query, &built.prefixes, &self.fields)?)
+            Some(SnippetMaker::new(
+                &searcher,
+                &*built.query,
+                &built.prefixes,
+                &self.fields,
+            )?)
         } else {
             None
         };
@@ -223,11 +240,14 @@ impl SearchIndex {
             .into_iter()
             .map(|(c, doc)| self.hit(&searcher, &c, &doc, snippets.as_ref()))
             .collect::<anyhow::Result<Vec<Hit>>>()?;
-        let facets = match collected.facets {
-            Some(raw) => Some(self.facets(&searcher, raw)?),
-            None => None,
-        };
-        Ok(SearchResults { total: collected.total, offset: req.offset, hits, facets, notes })
+        let facets = collected.facets.map(|raw| self.facets(raw));
+        Ok(SearchResults {
+            total: collected.total,
+            offset: req.offset,
+            hits,
+            facets,
+            notes,
+        })
     }
 
     fn source_term(&self, slug: &str) -> Term {
@@ -309,6 +329,9 @@ impl SearchIndex {
             path: self.text(doc, f.path).to_string(),
             score: c.score,
             snippet: snippets.map(|s| s.snippet(doc)),
+            title_highlights: snippets
+                .map(|s| s.title_highlights(&title))
+                .unwrap_or_default(),
             teaser,
             seen_as_teaser,
             title,
@@ -324,48 +347,65 @@ impl SearchIndex {
 
     /// How many files carry `title` as a teaser, from the teaser document's fast field.
     fn teaser_seen_count(&self, searcher: &Searcher, title: &str) -> anyhow::Result<Option<u64>> {
-        let id = format!("t{:016x}", crate::article::title_key(title));
-        let Some(addr) = self.find(searcher, Term::from_field_text(self.fields.id, &id))? else {
+        let id = docs::teaser_id(crate::article::title_key(title));
+        let Some(addr) = self.find(searcher, docs::id_term(&self.fields, &id))? else {
             return Ok(None);
         };
         let name = searcher.schema().get_field_name(self.fields.seen_count);
-        let column = searcher.segment_reader(addr.segment_ord).fast_fields().u64(name)?;
+        let column = searcher
+            .segment_reader(addr.segment_ord)
+            .fast_fields()
+            .u64(name)?;
         Ok(column.first(addr.doc_id))
     }
 
-    fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
-        let mut sources: Vec<(String, u64)> = raw.sources.into_iter().collect();
-        sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        sources.truncate(TOP_SOURCES);
-        let sources = sources
-            .into_iter()
-            .map(|(slug, count)| {
-                let name = match self.find(searcher, self.source_term(&slug))? {
-                    Some(addr) => self.text(&searcher.doc(addr)?, self.fields.source_name).to_string(),
-                    None => slug.clone(),
-                };
-                Ok(SourceCount { slug, name, count })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+    /// Facets in order. Sources go by slug: display names may differ between the files of
+    /// one source, and looking one up costs a stored document per source.
+    fn facets(&self, raw: RawFacets) -> Facets {
+        let sources = top_sources(raw.sources);
         let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
         for (day, count) in raw.days {
             if let Some(date) = dates::day_of_secs(day * 86_400) {
                 *months.entry((date.year(), date.month())).or_default() += count;
             }
         }
-        let months = months.into_iter().map(|((year, month), count)| MonthCount { year, month, count }).collect();
-        Ok(Facets { sources, months, undated: raw.undated })
+        let months = months
+            .into_iter()
+            .map(|((year, month), count)| MonthCount { year, month, count })
+            .collect();
+        Facets {
+            sources,
+            months,
+            undated: raw.undated,
+        }
     }
+}
+
+/// The [`TOP_SOURCES`] sources with most documents, most first (ties by slug).
+fn top_sources(counts: HashMap<String, u64>) -> Vec<SourceCount> {
+    let mut sources: Vec<SourceCount> = counts
+        .into_iter()
+        .map(|(slug, count)| SourceCount { slug, count })
+        .collect();
+    sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+    sources.truncate(TOP_SOURCES);
+    sources
 }
 
 fn teaser_stats(doc: &TantivyDocument, f: &Fields) -> TeaserStats {
     TeaserStats {
-        seen_count: doc.get_first(f.seen_count).and_then(|v| v.as_u64()).unwrap_or(1),
+        seen_count: doc
+            .get_first(f.seen_count)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1),
         last_seen: doc
             .get_first(f.last_seen)
             .and_then(|v| v.as_datetime())
             .and_then(|d| dates::day_of_secs(d.into_timestamp_secs())),
-        truncated: doc.get_first(f.truncated).and_then(|v| v.as_bool()).unwrap_or(false),
+        truncated: doc
+            .get_first(f.truncated)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     }
 }
 

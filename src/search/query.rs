@@ -9,19 +9,20 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParser,
     QueryParserError, RangeQuery, TermQuery,
 };
-use tantivy::query_grammar::{self, UserInputAst, UserInputBound, UserInputLeaf};
+use tantivy::query_grammar::{
+    self, Delimiter, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption, Schema};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Index, Term};
 
 use super::dates::{day_start_secs, DateError, DateRange};
-use crate::index::schema::{Fields, FOLDED, KIND_ARTICLE, KIND_TEASER, NAME_TOKENIZER, PROSE_TOKENIZER};
+use crate::index::schema::{
+    Fields, FOLDED, KIND_ARTICLE, KIND_TEASER, NAME_TOKENIZER, PROSE_TOKENIZER,
+};
 
 /// How much more a word in the title weighs than one in the body.
 const TITLE_BOOST: f32 = 2.0;
-
-/// The field names a query may use, for error messages.
-const QUERY_FIELDS: &str = "title, body, captions, byline, source, date";
 
 /// Why a query cannot be run. One line each, said to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +30,11 @@ pub enum QueryError {
     #[error("empty query: give some words, or '*' for every document")]
     Empty,
     #[error("invalid query {query:?}: {message} (at character {column})")]
-    Syntax { query: String, column: usize, message: String },
+    Syntax {
+        query: String,
+        column: usize,
+        message: String,
+    },
     #[error("invalid query {query:?}: {message}")]
     Invalid { query: String, message: String },
     #[error(transparent)]
@@ -55,12 +60,15 @@ pub struct Filters {
     pub kind: KindFilter,
 }
 
+/// `word*` prefixes of a query, as indexed tokens, with the field each applies to.
+pub type Prefixes = Vec<(Field, String)>;
+
 /// A query ready to run, with what snippets need to know about it.
 pub struct BuiltQuery {
     pub query: Box<dyn Query>,
     /// The `word*` prefixes of the query, as indexed tokens, with the field each applies
     /// to: tantivy does not report them as query terms, so snippets expand them.
-    pub prefixes: Vec<(Field, String)>,
+    pub prefixes: Prefixes,
 }
 
 /// Builds queries against one index; cheap to keep, built once per index.
@@ -101,7 +109,12 @@ impl QueryBuilder {
 
     /// The whole query: the text (relative `date:` values counted from `today`) and the
     /// filters. Filters do not change scores.
-    pub fn build(&self, text: &str, filters: &Filters, today: NaiveDate) -> Result<BuiltQuery, QueryError> {
+    pub fn build(
+        &self,
+        text: &str,
+        filters: &Filters,
+        today: NaiveDate,
+    ) -> Result<BuiltQuery, QueryError> {
         let (text_query, prefixes) = self.text_query(text, today)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         let mut filter = |occur: Occur, query: Box<dyn Query>| {
@@ -115,24 +128,36 @@ impl QueryBuilder {
                 .source_slugs
                 .iter()
                 .map(|slug| -> Box<dyn Query> {
-                    let term = Term::from_facet(self.fields.source_facet, &Facet::from_path([slug.as_str()]));
+                    let term = Term::from_facet(
+                        self.fields.source_facet,
+                        &Facet::from_path([slug.as_str()]),
+                    );
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
                 })
                 .collect();
             filter(Occur::Must, Box::new(BooleanQuery::union(sources)));
         }
         let kind = |value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(self.fields.kind, value), IndexRecordOption::Basic))
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.kind, value),
+                IndexRecordOption::Basic,
+            ))
         };
         match filters.kind {
             KindFilter::Article => filter(Occur::Must, kind(KIND_ARTICLE)),
             KindFilter::Teaser => filter(Occur::Must, kind(KIND_TEASER)),
             KindFilter::All => {
                 let folded = Term::from_field_text(self.fields.folded, FOLDED);
-                filter(Occur::MustNot, Box::new(TermQuery::new(folded, IndexRecordOption::Basic)));
+                filter(
+                    Occur::MustNot,
+                    Box::new(TermQuery::new(folded, IndexRecordOption::Basic)),
+                );
             }
         }
-        Ok(BuiltQuery { query: Box::new(BooleanQuery::new(clauses)), prefixes })
+        Ok(BuiltQuery {
+            query: Box::new(BooleanQuery::new(clauses)),
+            prefixes,
+        })
     }
 
     /// Documents dated within `range` (undated ones never are).
@@ -141,12 +166,19 @@ impl QueryBuilder {
             return Box::new(EmptyQuery);
         }
         let term = |day: NaiveDate| {
-            Term::from_field_date(self.fields.date, DateTime::from_timestamp_secs(day_start_secs(day)))
+            Term::from_field_date(
+                self.fields.date,
+                DateTime::from_timestamp_secs(day_start_secs(day)),
+            )
         };
-        let lower = range.from.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+        let lower = range
+            .from
+            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
         let upper = match range.to {
             None => Bound::Unbounded,
-            Some(d) => d.succ_opt().map_or(Bound::Included(term(d)), |next| Bound::Excluded(term(next))),
+            Some(d) => d
+                .succ_opt()
+                .map_or(Bound::Included(term(d)), |next| Bound::Excluded(term(next))),
         };
         // RangeQuery needs one bound to know its field.
         if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
@@ -160,23 +192,31 @@ impl QueryBuilder {
         &self,
         text: &str,
         today: NaiveDate,
-    ) -> Result<(Box<dyn Query>, Vec<(Field, String)>), QueryError> {
+    ) -> Result<(Box<dyn Query>, Prefixes), QueryError> {
         if text.trim().is_empty() {
             return Err(QueryError::Empty);
         }
-        let ast = query_grammar::parse_query(text).map_err(|_| syntax_error(text))?;
+        let parsed = apostrophes(text);
+        let ast = query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))?;
         let mut prefixes = Vec::new();
         let mut ast = self.rewrite(ast, text, today, &mut prefixes)?;
         // `-word` alone means every document but those, as in notmuch.
         if let UserInputAst::Clause(clauses) = &mut ast {
-            if !clauses.is_empty() && clauses.iter().all(|(occur, _)| *occur == Some(query_grammar::Occur::MustNot)) {
-                clauses.push((Some(query_grammar::Occur::Must), UserInputAst::Leaf(Box::new(UserInputLeaf::All))));
+            if !clauses.is_empty()
+                && clauses
+                    .iter()
+                    .all(|(occur, _)| *occur == Some(query_grammar::Occur::MustNot))
+            {
+                clauses.push((
+                    Some(query_grammar::Occur::Must),
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+                ));
             }
         }
         let query = self
             .parser
             .build_query_from_user_input_ast(ast)
-            .map_err(|err| invalid(text, explain(err)))?;
+            .map_err(|err| invalid(text, self.explain(err)))?;
         Ok((query, prefixes))
     }
 
@@ -187,7 +227,7 @@ impl QueryBuilder {
         ast: UserInputAst,
         text: &str,
         today: NaiveDate,
-        prefixes: &mut Vec<(Field, String)>,
+        prefixes: &mut Prefixes,
     ) -> Result<UserInputAst, QueryError> {
         Ok(match ast {
             UserInputAst::Clause(clauses) => UserInputAst::Clause(
@@ -196,21 +236,34 @@ impl QueryBuilder {
                     .map(|(occur, child)| Ok((occur, self.rewrite(child, text, today, prefixes)?)))
                     .collect::<Result<_, QueryError>>()?,
             ),
-            UserInputAst::Boost(child, boost) => {
-                UserInputAst::Boost(Box::new(self.rewrite(*child, text, today, prefixes)?), boost)
-            }
+            UserInputAst::Boost(child, boost) => UserInputAst::Boost(
+                Box::new(self.rewrite(*child, text, today, prefixes)?),
+                boost,
+            ),
             UserInputAst::Leaf(leaf) => match *leaf {
-                UserInputLeaf::Literal(lit) if lit.field_name.as_deref() == Some("date") => {
+                UserInputLeaf::Literal(lit)
+                    if lit.field_name.as_deref() == Some(self.date_name()) =>
+                {
                     if lit.prefix {
                         return Err(DateError::Invalid(format!("{}*", lit.phrase)).into());
                     }
-                    date_leaf(DateRange::parse(&lit.phrase, today)?)
+                    date_leaf(self.date_name(), DateRange::parse(&lit.phrase, today)?)
                 }
-                UserInputLeaf::Literal(lit) if lit.prefix => {
+                // `word*` reaches us as the word with its star; `"a phrase"*` as a prefix.
+                UserInputLeaf::Literal(lit) if lit.prefix || is_starred_word(&lit) => {
+                    let stem = lit.phrase.trim_end_matches('*');
                     let mut tokens = Vec::new();
-                    self.name_analyzer.clone().token_stream(&lit.phrase).process(&mut |t| tokens.push(t.text.clone()));
+                    self.name_analyzer
+                        .clone()
+                        .token_stream(stem)
+                        .process(&mut |t| tokens.push(t.text.clone()));
                     match tokens.as_slice() {
-                        [] => return Err(invalid(text, format!("nothing to look for in {:?}", format!("{}*", lit.phrase)))),
+                        [] => {
+                            return Err(invalid(
+                                text,
+                                format!("nothing to look for in {:?}", format!("{stem}*")),
+                            ))
+                        }
                         [token] => {
                             let fields = match &lit.field_name {
                                 None => self.default_fields.clone(),
@@ -219,7 +272,14 @@ impl QueryBuilder {
                             self.prefix_leaf(token, &fields, prefixes)
                         }
                         // Two words or more: tantivy's phrase prefix does it.
-                        _ => UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit))),
+                        _ => {
+                            let phrase = stem.to_string();
+                            UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+                                phrase,
+                                prefix: true,
+                                ..lit
+                            })))
+                        }
                     }
                 }
                 leaf => UserInputAst::Leaf(Box::new(leaf)),
@@ -227,24 +287,75 @@ impl QueryBuilder {
         })
     }
 
+    /// tantivy's errors in the user's words.
+    fn explain(&self, err: QueryParserError) -> String {
+        match err {
+            QueryParserError::FieldDoesNotExist(name) => {
+                format!(
+                    "unknown field {name:?} (fields: {}; quote the words to search for a colon)",
+                    self.query_fields()
+                )
+            }
+            QueryParserError::DateFormatError(_) => "invalid date".to_string(),
+            QueryParserError::AllButQueryForbidden => "only excluded words".to_string(),
+            other => {
+                let message = other.to_string();
+                let mut chars = message.chars();
+                // tantivy's own words, starting lower-case like the rest of the line.
+                match chars.next() {
+                    Some(first) => first.to_lowercase().chain(chars).collect(),
+                    None => message,
+                }
+            }
+        }
+    }
+
+    /// The name of the date field, which is also the `date:` of queries.
+    fn date_name(&self) -> &str {
+        self.schema.get_field_name(self.fields.date)
+    }
+
+    /// The fields a query may name, for error messages.
+    fn query_fields(&self) -> String {
+        let mut names: Vec<&str> = self
+            .default_fields
+            .iter()
+            .map(|&f| self.schema.get_field_name(f))
+            .collect();
+        names.push(self.schema.get_field_name(self.fields.source));
+        names.push(self.date_name());
+        names.join(", ")
+    }
+
     /// A field that holds text, by name.
     fn text_field(&self, name: &str, text: &str) -> Result<Field, QueryError> {
-        let unknown = || invalid(text, format!("unknown field {name:?} (fields: {QUERY_FIELDS})"));
+        let unknown = || {
+            invalid(
+                text,
+                format!("unknown field {name:?} (fields: {})", self.query_fields()),
+            )
+        };
         let field = self.schema.get_field(name).map_err(|_| unknown())?;
         match self.schema.get_field_entry(field).field_type() {
             tantivy::schema::FieldType::Str(_) => Ok(field),
-            _ => Err(invalid(text, format!("field {name:?} does not take a word* prefix"))),
+            _ => Err(invalid(
+                text,
+                format!("field {name:?} does not take a word* prefix"),
+            )),
         }
     }
 
     /// `token*` over `fields`: the indexed terms that start with the token or its stem.
-    fn prefix_leaf(&self, token: &str, fields: &[Field], prefixes: &mut Vec<(Field, String)>) -> UserInputAst {
+    fn prefix_leaf(&self, token: &str, fields: &[Field], prefixes: &mut Prefixes) -> UserInputAst {
         let mut stems = vec![token.to_string()];
-        self.prose_analyzer.clone().token_stream(token).process(&mut |t| {
-            if !stems.contains(&t.text) && !t.text.is_empty() {
-                stems.push(t.text.clone());
-            }
-        });
+        self.prose_analyzer
+            .clone()
+            .token_stream(token)
+            .process(&mut |t| {
+                if !stems.contains(&t.text) && !t.text.is_empty() {
+                    stems.push(t.text.clone());
+                }
+            });
         let alternatives: Vec<String> = stems.iter().map(|s| regex_escape(s)).collect();
         let pattern = format!("(?:{}).*", alternatives.join("|"));
         let leaves = fields
@@ -263,17 +374,29 @@ impl QueryBuilder {
     }
 }
 
+fn is_starred_word(lit: &UserInputLiteral) -> bool {
+    lit.delimiter == Delimiter::None && lit.phrase.ends_with('*')
+}
+
 /// `date:` as a range leaf over the date field (RFC 3339 bounds, as the parser wants).
-fn date_leaf(range: DateRange) -> UserInputAst {
+fn date_leaf(field: &str, range: DateRange) -> UserInputAst {
     let rfc3339 = |day: NaiveDate| day.format("%Y-%m-%dT00:00:00Z").to_string();
-    let lower = range.from.map_or(UserInputBound::Unbounded, |d| UserInputBound::Inclusive(rfc3339(d)));
+    let lower = range.from.map_or(UserInputBound::Unbounded, |d| {
+        UserInputBound::Inclusive(rfc3339(d))
+    });
     let upper = match range.to {
         None => UserInputBound::Unbounded,
         Some(d) => d
             .succ_opt()
-            .map_or(UserInputBound::Inclusive(rfc3339(d)), |next| UserInputBound::Exclusive(rfc3339(next))),
+            .map_or(UserInputBound::Inclusive(rfc3339(d)), |next| {
+                UserInputBound::Exclusive(rfc3339(next))
+            }),
     };
-    UserInputAst::Leaf(Box::new(UserInputLeaf::Range { field: Some("date".to_string()), lower, upper }))
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Range {
+        field: Some(field.to_string()),
+        lower,
+        upper,
+    }))
 }
 
 fn regex_escape(s: &str) -> String {
@@ -288,39 +411,68 @@ fn regex_escape(s: &str) -> String {
 }
 
 fn invalid(query: &str, message: String) -> QueryError {
-    QueryError::Invalid { query: query.to_string(), message }
+    QueryError::Invalid {
+        query: query.to_string(),
+        message,
+    }
 }
 
 /// The grammar's own account of a syntax error: what it expected, and where.
-fn syntax_error(query: &str) -> QueryError {
-    let (_, errors) = query_grammar::parse_query_lenient(query);
-    let (pos, message) = errors
-        .into_iter()
-        .next()
-        .map_or((query.len(), "cannot parse it".to_string()), |e| (e.pos, e.message));
-    let column = query.get(..pos).map_or(query.chars().count(), |s| s.chars().count()) + 1;
-    QueryError::Syntax { query: query.to_string(), column, message }
+fn syntax_error(query: &str, parsed: &str) -> QueryError {
+    let (_, errors) = query_grammar::parse_query_lenient(parsed);
+    let (pos, message) = errors.into_iter().next().map_or_else(
+        || {
+            (
+                parsed.len(),
+                "check its quotes, parentheses and AND/OR/NOT".to_string(),
+            )
+        },
+        |e| (e.pos, e.message),
+    );
+    // Counted in `parsed`, which has as many chars as `query`.
+    let column = parsed
+        .get(..pos)
+        .map_or(parsed.chars().count(), |s| s.chars().count())
+        + 1;
+    QueryError::Syntax {
+        query: query.to_string(),
+        column,
+        message,
+    }
 }
 
-/// tantivy's errors in the user's words.
-fn explain(err: QueryParserError) -> String {
-    match err {
-        QueryParserError::FieldDoesNotExist(name) => {
-            format!("unknown field {name:?} (fields: {QUERY_FIELDS}; quote the words to search for a colon)")
-        }
-        QueryParserError::DateFormatError(_) => "invalid date".to_string(),
-        QueryParserError::AllButQueryForbidden => "only excluded words".to_string(),
-        other => {
-            let message = other.to_string();
-            let mut chars = message.chars();
-            // "Syntax Error: x" → "syntax Error: x" reads oddly; keep tantivy's text but
-            // lower-case its first letter to match our other messages.
-            match chars.next() {
-                Some(first) => first.to_lowercase().chain(chars).collect(),
-                None => message,
-            }
-        }
+/// An ASCII apostrophe inside or at the end of a word (`it's`, `Jesus'`) is part of the
+/// word, not a quote as tantivy's grammar reads it: make it a typographic one, which the
+/// tokenizer splits on all the same. Quotes that open a phrase (`'a phrase'`) stay.
+fn apostrophes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\'') {
+        return text.into();
     }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let (mut in_single, mut in_double) = (false, false);
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        match c {
+            '"' if !in_single => in_double = !in_double,
+            '\'' if !in_double => {
+                let closes = in_single && !after.is_some_and(char::is_alphanumeric);
+                let in_word = before.is_some_and(char::is_alphanumeric);
+                if closes {
+                    in_single = false;
+                } else if in_word {
+                    out.push('\u{2019}');
+                    continue;
+                } else {
+                    in_single = true;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out.into()
 }
 
 #[cfg(test)]
@@ -332,9 +484,12 @@ mod tests {
         NaiveDate::from_ymd_opt(2025, 2, 6).unwrap()
     }
 
-    fn builder() -> QueryBuilder {
-        let (index, fields) = test_index(&[]);
-        QueryBuilder::new(&index, fields).unwrap()
+    fn builder() -> &'static QueryBuilder {
+        static BUILDER: std::sync::OnceLock<QueryBuilder> = std::sync::OnceLock::new();
+        BUILDER.get_or_init(|| {
+            let (index, fields) = test_index(&[]);
+            QueryBuilder::new(&index, fields).unwrap()
+        })
     }
 
     #[test]
@@ -348,6 +503,7 @@ mod tests {
             ("date:someday", "invalid date \"someday\""),
             ("date:2025..2024", "ends before it starts"),
             ("\"unclosed", "invalid query"),
+            ("OR", "check its quotes"),
         ] {
             let err = match b.build(text, &Filters::default(), today()) {
                 Ok(_) => panic!("{text:?} should not build"),
@@ -382,6 +538,10 @@ mod tests {
             "ukraine -date:2024",
             "*",
             "(a OR b) AND c",
+            "it's",
+            "Ukraine's war",
+            "Jesus' words",
+            "'single quoted phrase'",
         ] {
             if let Err(err) = b.build(text, &Filters::default(), today()) {
                 panic!("{text:?}: {err}");
@@ -395,12 +555,30 @@ mod tests {
         let (index, fields) = test_index(&[]);
         let _ = index;
         let built = b.build("Elections*", &Filters::default(), today()).unwrap();
-        let bodies: Vec<&str> =
-            built.prefixes.iter().filter(|(f, _)| *f == fields.body).map(|(_, p)| p.as_str()).collect();
+        let bodies: Vec<&str> = built
+            .prefixes
+            .iter()
+            .filter(|(f, _)| *f == fields.body)
+            .map(|(_, p)| p.as_str())
+            .collect();
         assert_eq!(bodies, ["elections", "elect"]);
     }
 
     use proptest::prelude::*;
+
+    #[test]
+    fn apostrophes_in_words() {
+        for (text, want) in [
+            ("it's", "it\u{2019}s"),
+            ("Jesus' words", "Jesus\u{2019} words"),
+            ("'a phrase'", "'a phrase'"),
+            ("'it's here' x", "'it\u{2019}s here' x"),
+            ("\"it's\"", "\"it's\""),
+            ("title:'x y'", "title:'x y'"),
+        ] {
+            assert_eq!(apostrophes(text), want, "{text}");
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]

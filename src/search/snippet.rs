@@ -1,20 +1,28 @@
 //! Snippets: the best passage of a hit with the matched words marked, from the body, else
-//! the captions, else the title; the start of the body when nothing matched (a match on
-//! the byline or the source).
+//! the captions; else the start of the body (a match in the title, byline or source only;
+//! the title's matches are marked in the title itself).
+//!
+//! Not tantivy's `SnippetGenerator`: it stems every word of every hit's body, which took
+//! most of a search's time. Here a word goes through the field's analyzer only when its
+//! first letter is the first letter of a query term (English stemming keeps the first
+//! letter), and each distinct word once per search.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tantivy::query::Query;
 use tantivy::schema::{Field, Value};
-use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 use tantivy::{Score, Searcher, TantivyDocument};
 
 use crate::index::schema::Fields;
 
 /// Longest passage, in bytes.
 pub const SNIPPET_BYTES: usize = 220;
-/// Most terms a `word*` prefix expands to for highlighting.
+/// Most indexed terms a `word*` prefix is looked up with, to weigh it.
 const PREFIX_EXPANSIONS: usize = 200;
+/// A repeated term adds this share of its weight to a passage.
+const REPEAT_WEIGHT: Score = 0.1;
 
 /// Where a snippet was taken from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +60,9 @@ pub struct Snippet {
 
 /// Makes the snippets of one query's hits.
 pub struct SnippetMaker {
-    body: SnippetGenerator,
-    captions: SnippetGenerator,
-    title: SnippetGenerator,
+    body: Highlighter,
+    captions: Highlighter,
+    title: Highlighter,
     fields: Fields,
 }
 
@@ -66,39 +74,217 @@ impl SnippetMaker {
         prefixes: &[(Field, String)],
         fields: &Fields,
     ) -> tantivy::Result<SnippetMaker> {
-        let make = |field| generator(searcher, query, prefixes, field);
-        Ok(SnippetMaker { body: make(fields.body)?, captions: make(fields.captions)?, title: make(fields.title)?, fields: *fields })
+        let make = |field| Highlighter::new(searcher, query, prefixes, field);
+        Ok(SnippetMaker {
+            body: make(fields.body)?,
+            captions: make(fields.captions)?,
+            title: make(fields.title)?,
+            fields: *fields,
+        })
     }
 
+    /// The matched words of a title, as byte ranges into it.
+    pub fn title_highlights(&self, title: &str) -> Vec<(usize, usize)> {
+        self.title
+            .matches(title)
+            .iter()
+            .map(|m| (m.start, m.end))
+            .collect()
+    }
+
+    /// The best passage of the body, else of the captions, else the start of the body;
+    /// the title only when the body is empty (its matches are in the hit's title
+    /// highlights anyway, and printing it twice says nothing).
     pub fn snippet(&self, doc: &TantivyDocument) -> Snippet {
-        for (generator, source) in [
-            (&self.body, SnippetSource::Body),
-            (&self.captions, SnippetSource::Captions),
-            (&self.title, SnippetSource::Title),
-        ] {
-            let text = joined(doc, generator_field(source, &self.fields));
-            let s = generator.snippet(&text);
-            if !s.highlighted().is_empty() {
-                let range = s.fragment_range();
-                let highlights: Vec<(usize, usize)> = s.highlighted().iter().map(|r| (r.start, r.end)).collect();
-                return one_line(s.fragment(), &highlights, source, range.start > 0, range.end < text.len());
+        let body = joined(doc, self.fields.body);
+        let found = |highlighter: &Highlighter, text: &str, source| {
+            let matches = highlighter.matches(text);
+            (!matches.is_empty()).then(|| passage(text, &matches, SNIPPET_BYTES, source))
+        };
+        if let Some(s) = found(&self.body, &body, SnippetSource::Body) {
+            return s;
+        }
+        if !self.captions.is_empty() {
+            if let Some(s) = found(
+                &self.captions,
+                &joined(doc, self.fields.captions),
+                SnippetSource::Captions,
+            ) {
+                return s;
             }
         }
-        let body = joined(doc, self.fields.body);
+        if body.trim().is_empty() {
+            if let Some(s) = found(
+                &self.title,
+                &joined(doc, self.fields.title),
+                SnippetSource::Title,
+            ) {
+                return s;
+            }
+        }
         let lead = lead(&body, SNIPPET_BYTES);
-        one_line(lead, &[], SnippetSource::Lead, false, lead.len() < body.len())
+        one_line(
+            lead,
+            &[],
+            SnippetSource::Lead,
+            false,
+            lead.len() < body.len(),
+        )
     }
 }
 
-fn generator_field(source: SnippetSource, fields: &Fields) -> Field {
-    match source {
-        SnippetSource::Captions => fields.captions,
-        SnippetSource::Title => fields.title,
-        SnippetSource::Body | SnippetSource::Lead => fields.body,
+/// A matched word in a text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Match {
+    start: usize,
+    end: usize,
+    /// Which query term it is (for counting distinct terms).
+    term: usize,
+    weight: Score,
+}
+
+/// Finds a query's terms in the text of one field.
+struct Highlighter {
+    /// Analyzed term → (term number, weight: rarer terms weigh more).
+    terms: HashMap<String, (usize, Score)>,
+    /// Analyzed prefixes, with their term number and weight.
+    prefixes: Vec<(String, usize, Score)>,
+    /// Lower-case ASCII first letters of the terms and prefixes.
+    first_ascii: [bool; 128],
+    analyzer: RefCell<TextAnalyzer>,
+    /// Word as written → what it matches, for words already analyzed.
+    seen: RefCell<HashMap<String, Option<(usize, Score)>>>,
+}
+
+impl Highlighter {
+    fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        prefixes: &[(Field, String)],
+        field: Field,
+    ) -> tantivy::Result<Highlighter> {
+        let mut query_terms = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                query_terms.push(term.clone());
+            }
+        });
+        let mut terms = HashMap::new();
+        for term in query_terms {
+            if let Some(text) = term.value().as_str() {
+                let doc_freq = searcher.doc_freq(&term)?;
+                if doc_freq > 0 && !terms.contains_key(text) {
+                    let n = terms.len();
+                    terms.insert(text.to_string(), (n, 1.0 / (1.0 + doc_freq as Score)));
+                }
+            }
+        }
+        let mut weighed = Vec::new();
+        for (_, prefix) in prefixes.iter().filter(|(f, _)| *f == field) {
+            let doc_freq = prefix_doc_freq(searcher, field, prefix)?;
+            if doc_freq > 0 {
+                weighed.push((
+                    prefix.clone(),
+                    terms.len() + weighed.len(),
+                    1.0 / (1.0 + doc_freq as Score),
+                ));
+            }
+        }
+        let mut first_ascii = [false; 128];
+        for word in terms.keys().chain(weighed.iter().map(|p| &p.0)) {
+            match word.chars().next() {
+                Some(c) if c.is_ascii() => first_ascii[c.to_ascii_lowercase() as usize] = true,
+                _ => {}
+            }
+        }
+        Ok(Highlighter {
+            terms,
+            prefixes: weighed,
+            first_ascii,
+            analyzer: RefCell::new(searcher.index().tokenizer_for_field(field)?),
+            seen: RefCell::new(HashMap::new()),
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.prefixes.is_empty()
+    }
+
+    /// Every matched word of `text`, in order.
+    fn matches(&self, text: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        if self.is_empty() {
+            return out;
+        }
+        let mut words = SimpleTokenizer::default();
+        let mut stream = words.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            let word = &text[token.offset_from..token.offset_to];
+            let Some(first) = word.chars().next() else {
+                continue;
+            };
+            // A non-ASCII first letter may fold into anything: always a candidate.
+            let candidate =
+                !first.is_ascii() || self.first_ascii[first.to_ascii_lowercase() as usize];
+            if !candidate {
+                continue;
+            }
+            if let Some((term, weight)) = self.lookup(word) {
+                out.push(Match {
+                    start: token.offset_from,
+                    end: token.offset_to,
+                    term,
+                    weight,
+                });
+            }
+        }
+        out
+    }
+
+    /// What `word` matches, through the field's analyzer (once per distinct word).
+    fn lookup(&self, word: &str) -> Option<(usize, Score)> {
+        if let Some(found) = self.seen.borrow().get(word) {
+            return *found;
+        }
+        let mut found = None;
+        self.analyzer
+            .borrow_mut()
+            .token_stream(word)
+            .process(&mut |t| {
+                if found.is_none() {
+                    found = self.terms.get(&t.text).copied().or_else(|| {
+                        self.prefixes
+                            .iter()
+                            .find(|(p, _, _)| t.text.starts_with(p.as_str()))
+                            .map(|&(_, n, w)| (n, w))
+                    });
+                }
+            });
+        self.seen.borrow_mut().insert(word.to_string(), found);
+        found
     }
 }
 
-/// A field's values joined by a space, as tantivy's `snippet_from_doc` does.
+/// How many documents hold a term starting with `prefix` (over the first terms only).
+fn prefix_doc_freq(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<u64> {
+    let mut total = 0u64;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        let mut taken = 0;
+        while taken < PREFIX_EXPANSIONS && stream.advance() {
+            if !stream.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            total += u64::from(stream.value().doc_freq);
+            taken += 1;
+        }
+    }
+    Ok(total)
+}
+
+/// A field's values joined by a space.
 fn joined(doc: &TantivyDocument, field: Field) -> String {
     let mut text = String::new();
     for value in doc.get_all(field) {
@@ -112,48 +298,110 @@ fn joined(doc: &TantivyDocument, field: Field) -> String {
     text
 }
 
-/// A snippet generator for `field`: the query's terms in it (scored as tantivy does,
-/// rarer terms first) plus the indexed terms its prefixes expand to.
-fn generator(
-    searcher: &Searcher,
-    query: &dyn Query,
-    prefixes: &[(Field, String)],
-    field: Field,
-) -> tantivy::Result<SnippetGenerator> {
-    let mut terms: BTreeMap<String, Score> = BTreeMap::new();
-    let mut query_terms = Vec::new();
-    query.query_terms(&mut |term, _| {
-        if term.field() == field {
-            query_terms.push(term.clone());
+/// The passage of at most `max` bytes with the most distinct matched terms (rarer terms
+/// weighing more, repeats a little), starting a little before its first match.
+fn passage(text: &str, matches: &[Match], max: usize, source: SnippetSource) -> Snippet {
+    let (mut best_i, mut best_j, mut best_score) = (0, 1, Score::MIN);
+    let mut seen: Vec<usize> = Vec::new();
+    for i in 0..matches.len() {
+        seen.clear();
+        let mut score = 0.0;
+        let mut j = i;
+        while j < matches.len() && matches[j].end - matches[i].start <= max {
+            let m = &matches[j];
+            score += if seen.contains(&m.term) {
+                REPEAT_WEIGHT * m.weight
+            } else {
+                m.weight
+            };
+            seen.push(m.term);
+            j += 1;
         }
+        // A match longer than `max` alone still makes a passage.
+        let j = j.max(i + 1);
+        if score > best_score {
+            (best_i, best_j, best_score) = (i, j, score);
+        }
+    }
+    let first = matches[best_i].start;
+    let last = matches[best_j - 1].end;
+    // Context before the first match: from the start of its sentence when that fits,
+    // else a third of the room left, from the start of a word.
+    let spare = max.saturating_sub(last - first);
+    let start = sentence_start(text, first, spare).unwrap_or_else(|| {
+        let mut start = first.saturating_sub(spare / 3);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        if start == 0 {
+            return 0;
+        }
+        text[start..first]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(first, |(i, c)| start + i + c.len_utf8())
     });
-    for term in query_terms {
-        if let Some(text) = term.value().as_str() {
-            let doc_freq = searcher.doc_freq(&term)?;
-            if doc_freq > 0 {
-                terms.insert(text.to_string(), 1.0 / (1.0 + doc_freq as Score));
-            }
+    let mut end = (start + max).max(last).min(text.len());
+    if end < text.len() {
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        // End after a word.
+        if let Some(space) = text[last..end].rfind(char::is_whitespace) {
+            end = last + space;
+        } else {
+            end = last;
         }
     }
-    for (_, prefix) in prefixes.iter().filter(|(f, _)| *f == field) {
-        for segment in searcher.segment_readers() {
-            let index = segment.inverted_index(field)?;
-            let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
-            let mut taken = 0;
-            while taken < PREFIX_EXPANSIONS && stream.advance() {
-                if !stream.key().starts_with(prefix.as_bytes()) {
-                    break;
-                }
-                if let Ok(text) = std::str::from_utf8(stream.key()) {
-                    let score = 1.0 / (1.0 + stream.value().doc_freq as Score);
-                    terms.entry(text.to_string()).or_insert(score);
-                }
-                taken += 1;
-            }
-        }
+    let (start, end) = widen(text, start.min(first), end.max(last));
+    let highlights: Vec<(usize, usize)> = matches
+        .iter()
+        .filter(|m| m.start >= start && m.end <= end)
+        .map(|m| (m.start - start, m.end - start))
+        .collect();
+    let cut_after = !text[end..].trim().is_empty();
+    let cut_before = !text[..start].trim().is_empty();
+    one_line(
+        &text[start..end],
+        &highlights,
+        source,
+        cut_before,
+        cut_after,
+    )
+}
+
+/// The start of the sentence holding byte `at`, if it lies at most `room` bytes before.
+fn sentence_start(text: &str, at: usize, room: usize) -> Option<usize> {
+    let mut from = at.saturating_sub(room);
+    while !text.is_char_boundary(from) {
+        from += 1;
     }
-    let tokenizer = searcher.index().tokenizer_for_field(field)?;
-    Ok(SnippetGenerator::new(terms, tokenizer, field, SNIPPET_BYTES))
+    let before = &text[from..at];
+    let mut best = (from == 0).then_some(0);
+    let mut previous: Option<char> = None;
+    for (i, c) in before.char_indices() {
+        if c == '\n'
+            || (c.is_whitespace() && matches!(previous, Some('.' | '!' | '?' | '\u{201d}' | '"')))
+        {
+            best = Some(from + i + c.len_utf8());
+        }
+        previous = Some(c);
+    }
+    // Skip the blanks after the boundary.
+    best.map(|b| b + text[b..at].len() - text[b..at].trim_start().len())
+}
+
+/// Widens a passage (which starts and ends on a word) over the punctuation glued to it,
+/// so that `“peace”.` keeps its quotes and full stop.
+fn widen(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    let glued = |c: char| !c.is_whitespace() && !c.is_alphanumeric();
+    while let Some(c) = text[..start].chars().next_back().filter(|&c| glued(c)) {
+        start -= c.len_utf8();
+    }
+    while let Some(c) = text[end..].chars().next().filter(|&c| glued(c)) {
+        end += c.len_utf8();
+    }
+    (start, end)
 }
 
 /// The start of `text`, at most `max` bytes, cut after a word.
@@ -173,7 +421,13 @@ fn lead(text: &str, max: usize) -> &str {
 }
 
 /// The passage on one line: runs of whitespace become one space; highlights follow.
-fn one_line(text: &str, highlights: &[(usize, usize)], source: SnippetSource, cut_before: bool, cut_after: bool) -> Snippet {
+fn one_line(
+    text: &str,
+    highlights: &[(usize, usize)],
+    source: SnippetSource,
+    cut_before: bool,
+    cut_after: bool,
+) -> Snippet {
     // Old byte offset → new byte offset, for every char boundary of `text`.
     let mut map = vec![0usize; text.len() + 1];
     let mut out = String::with_capacity(text.len());
@@ -195,7 +449,9 @@ fn one_line(text: &str, highlights: &[(usize, usize)], source: SnippetSource, cu
     let clamp = |x: usize| x.min(out.len());
     let mut ranges: Vec<(usize, usize)> = highlights
         .iter()
-        .filter(|(s, e)| s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e))
+        .filter(|(s, e)| {
+            s < e && *e <= text.len() && text.is_char_boundary(*s) && text.is_char_boundary(*e)
+        })
         .map(|&(s, e)| (clamp(map[s]), clamp(map[e])))
         .filter(|(s, e)| s < e)
         .collect();
@@ -207,25 +463,57 @@ fn one_line(text: &str, highlights: &[(usize, usize)], source: SnippetSource, cu
             _ => merged.push((s, e)),
         }
     }
-    Snippet { text: out, highlights: merged, source, cut_before, cut_after }
+    Snippet {
+        text: out,
+        highlights: merged,
+        source,
+        cut_before,
+        cut_after,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn m(text: &str, word: &str, term: usize, weight: Score) -> Match {
+        let start = text.find(word).unwrap();
+        Match {
+            start,
+            end: start + word.len(),
+            term,
+            weight,
+        }
+    }
+
+    fn marked(s: &Snippet) -> Vec<&str> {
+        s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect()
+    }
+
     #[test]
     fn one_line_keeps_highlights_on_the_words() {
         let text = "Ukraine  war\n\nin  Kyiv\t";
-        let s = one_line(text, &[(0, 7), (16, 20)], SnippetSource::Body, false, true);
+        let kyiv = text.find("Kyiv").unwrap();
+        let s = one_line(
+            text,
+            &[(0, 7), (kyiv, kyiv + 4)],
+            SnippetSource::Body,
+            false,
+            true,
+        );
         assert_eq!(s.text, "Ukraine war in Kyiv");
-        let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
-        assert_eq!(marked, ["Ukraine", "Kyiv"]);
+        assert_eq!(marked(&s), ["Ukraine", "Kyiv"]);
     }
 
     #[test]
     fn one_line_merges_and_drops_bad_ranges() {
-        let s = one_line("ab cd ef", &[(3, 5), (0, 2), (1, 2), (7, 99), (4, 4)], SnippetSource::Body, false, false);
+        let s = one_line(
+            "ab cd ef",
+            &[(3, 5), (0, 2), (1, 2), (7, 99), (4, 4)],
+            SnippetSource::Body,
+            false,
+            false,
+        );
         assert_eq!(s.highlights, [(0, 2), (3, 5)]);
     }
 
@@ -233,9 +521,89 @@ mod tests {
     fn one_line_on_multibyte_text() {
         let text = "Zelensky’s  plan — “peace”";
         let start = text.find("peace").unwrap();
-        let s = one_line(text, &[(start, start + 5)], SnippetSource::Body, false, false);
-        let (a, b) = s.highlights[0];
-        assert_eq!(&s.text[a..b], "peace");
+        let s = one_line(
+            text,
+            &[(start, start + 5)],
+            SnippetSource::Body,
+            false,
+            false,
+        );
+        assert_eq!(marked(&s), ["peace"]);
+    }
+
+    #[test]
+    fn passages_prefer_distinct_rare_terms() {
+        let text = "climate climate climate. Many words here to pad the text out a little. \
+                    The climate change summit opened today in Paris with many leaders.";
+        let matches = [
+            m(text, "climate climate", 0, 0.1),
+            Match {
+                start: 8,
+                end: 15,
+                term: 0,
+                weight: 0.1,
+            },
+            Match {
+                start: 16,
+                end: 23,
+                term: 0,
+                weight: 0.1,
+            },
+            m(text, "climate change", 0, 0.1),
+            m(text, "change", 1, 0.5),
+        ];
+        let mut matches = matches.to_vec();
+        matches[0].end = matches[0].start + 7;
+        matches[3].end = matches[3].start + 7;
+        let s = passage(text, &matches, 60, SnippetSource::Body);
+        assert!(s.text.contains("climate change summit"), "{s:?}");
+        assert!(s.cut_before && s.cut_after);
+        assert!(marked(&s).contains(&"change"));
+    }
+
+    #[test]
+    fn passages_start_on_a_word_and_keep_punctuation() {
+        let text = "Alpha beta gamma delta epsilon zeta “target” eta theta.";
+        let s = passage(text, &[m(text, "target", 0, 1.0)], 30, SnippetSource::Body);
+        assert!(s.text.contains("“target”"), "{s:?}");
+        assert!(!s.text.starts_with(|c: char| c.is_whitespace()));
+        assert_eq!(marked(&s), ["target"]);
+        let whole = passage(
+            "just target.",
+            &[m("just target.", "target", 0, 1.0)],
+            100,
+            SnippetSource::Title,
+        );
+        assert_eq!(whole.text, "just target.");
+        assert!(!whole.cut_before && !whole.cut_after);
+    }
+
+    #[test]
+    fn passages_start_a_sentence_when_they_can() {
+        let text = "The UK is to lead the Ukraine group. Next week, the Defence Secretary meets.";
+        let s = passage(text, &[m(text, "Ukraine", 0, 1.0)], 60, SnippetSource::Body);
+        assert!(s.text.starts_with("The UK is to lead"), "{s:?}");
+        assert!(!s.cut_before);
+        let s = passage(
+            text,
+            &[m(text, "Secretary", 0, 1.0)],
+            60,
+            SnippetSource::Body,
+        );
+        assert!(s.text.starts_with("Next week"), "{s:?}");
+        assert!(s.cut_before);
+        assert_eq!(sentence_start("a. b", 3, 10), Some(3));
+        assert_eq!(sentence_start("abc def", 4, 2), None);
+    }
+
+    #[test]
+    fn fragments_keep_their_punctuation() {
+        let text = "He said “peace now.” Then left";
+        let start = text.find("peace").unwrap();
+        let end = text.find("now").unwrap() + 3;
+        let (a, b) = widen(text, start, end);
+        assert_eq!(&text[a..b], "“peace now.”");
+        assert_eq!(widen("x", 0, 1), (0, 1));
     }
 
     #[test]

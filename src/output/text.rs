@@ -1,0 +1,585 @@
+//! Text output for people: a header with the count, then per hit the title, a line of
+//! facts (date, source, kind, path) and the snippet with the matched words in colour; bar
+//! charts for facets and stats.
+
+use std::io;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use termcolor::{Color, ColorSpec, WriteColor};
+
+use super::{FileTeasers, PathStyle};
+use crate::search::{
+    DocKind, Document, Facets, Hit, IndexStats, SearchResults, Snippet, SnippetSource,
+};
+
+/// Widest bar of a chart, in cells.
+const BAR_WIDTH: usize = 30;
+/// Above this many months, the text chart counts by year instead.
+const MAX_MONTH_ROWS: usize = 36;
+
+fn title_spec() -> ColorSpec {
+    let mut s = ColorSpec::new();
+    s.set_bold(true);
+    s
+}
+
+fn dim_spec() -> ColorSpec {
+    let mut s = ColorSpec::new();
+    s.set_dimmed(true);
+    s
+}
+
+fn path_spec() -> ColorSpec {
+    let mut s = ColorSpec::new();
+    s.set_fg(Some(Color::Magenta));
+    s
+}
+
+/// Matched words: ripgrep's red bold.
+fn match_spec() -> ColorSpec {
+    let mut s = ColorSpec::new();
+    s.set_fg(Some(Color::Red)).set_bold(true);
+    s
+}
+
+fn bar_spec() -> ColorSpec {
+    let mut s = ColorSpec::new();
+    s.set_fg(Some(Color::Cyan));
+    s
+}
+
+fn colored<W: WriteColor>(w: &mut W, spec: &ColorSpec, text: &str) -> io::Result<()> {
+    if spec.is_none() || text.is_empty() {
+        return w.write_all(text.as_bytes());
+    }
+    w.set_color(spec)?;
+    w.write_all(text.as_bytes())?;
+    w.reset()
+}
+
+fn day(d: Option<NaiveDate>) -> String {
+    d.map_or_else(
+        || "undated".to_string(),
+        |d| d.format("%Y-%m-%d").to_string(),
+    )
+}
+
+/// `1 match`, `12 matches`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `37554` → `37,554`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -> io::Result<()> {
+    let mut header = count(r.total, "match", "matches");
+    if !r.hits.is_empty() && (r.offset > 0 || (r.hits.len() as u64) < r.total) {
+        header.push_str(&format!(
+            ", showing {}-{}",
+            r.offset + 1,
+            r.offset + r.hits.len()
+        ));
+    } else if r.hits.is_empty() && r.total > 0 && r.offset > 0 {
+        header.push_str(&format!(", none from {} on", r.offset + 1));
+    }
+    colored(w, &dim_spec(), &header)?;
+    writeln!(w)?;
+    for hit in &r.hits {
+        writeln!(w)?;
+        print_hit(w, hit, paths)?;
+    }
+    if let Some(f) = &r.facets {
+        writeln!(w)?;
+        print_facets(w, f)?;
+    }
+    Ok(())
+}
+
+fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, paths: &PathStyle) -> io::Result<()> {
+    marked(w, &hit.title, &hit.title_highlights, &title_spec())?;
+    writeln!(w)?;
+    let mut facts = vec![day(hit.date), hit.source.clone()];
+    match (hit.kind, &hit.teaser) {
+        (DocKind::Teaser, Some(t)) => {
+            let mut seen = format!("teaser seen in {}", count(t.seen_count, "file", "files"));
+            if let Some(last) = t.last_seen.filter(|&l| Some(l) != hit.date) {
+                seen.push_str(&format!(" until {}", last.format("%Y-%m-%d")));
+            }
+            seen.push_str(", first in");
+            facts.push(seen);
+        }
+        (DocKind::Teaser, None) => facts.push("teaser, first seen in".to_string()),
+        (DocKind::Article, _) => {
+            let mut kind = "article".to_string();
+            if let Some(n) = hit.seen_as_teaser.filter(|&n| n > 0) {
+                kind.push_str(&format!(", teased in {}", count(n, "file", "files")));
+            }
+            facts.push(kind);
+            facts.push(String::new());
+        }
+    }
+    w.write_all(b"  ")?;
+    let facts = facts.join(" \u{b7} ");
+    colored(w, &dim_spec(), &facts)?;
+    if !facts.ends_with(' ') {
+        w.write_all(b" ")?;
+    }
+    colored(w, &path_spec(), &paths.show(&hit.path))?;
+    writeln!(w)?;
+    if let Some(s) = &hit.snippet {
+        // A snippet of the title would only repeat it.
+        if !s.text.is_empty() && s.source != SnippetSource::Title {
+            w.write_all(b"  ")?;
+            print_snippet(w, s)?;
+            writeln!(w)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_snippet<W: WriteColor>(w: &mut W, s: &Snippet) -> io::Result<()> {
+    if s.cut_before {
+        w.write_all("\u{2026}".as_bytes())?;
+    }
+    marked(w, &s.text, &s.highlights, &ColorSpec::new())?;
+    if s.cut_after {
+        w.write_all("\u{2026}".as_bytes())?;
+    }
+    Ok(())
+}
+
+/// `text` in `base`, its `highlights` (byte ranges) in the match colour on top of it.
+fn marked<W: WriteColor>(
+    w: &mut W,
+    text: &str,
+    highlights: &[(usize, usize)],
+    base: &ColorSpec,
+) -> io::Result<()> {
+    let mut matched = match_spec();
+    matched.set_bold(true);
+    let mut at = 0;
+    for &(start, end) in highlights {
+        let (Some(before), Some(word)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        colored(w, base, before)?;
+        colored(w, &matched, word)?;
+        at = end;
+    }
+    colored(w, base, text.get(at..).unwrap_or(""))
+}
+
+/// A bar of `value` against `max`, in eighths of a cell; at least a sliver when non-zero.
+fn bar(value: u64, max: u64) -> String {
+    const PARTS: [char; 8] = [
+        '\u{258f}', '\u{258e}', '\u{258d}', '\u{258c}', '\u{258b}', '\u{258a}', '\u{2589}',
+        '\u{2588}',
+    ];
+    if max == 0 || value == 0 {
+        return String::new();
+    }
+    let eighths = ((value as u128 * (BAR_WIDTH as u128) * 8) / max as u128).max(1) as usize;
+    let mut s = "\u{2588}".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        s.push(PARTS[eighths % 8 - 1]);
+    }
+    s
+}
+
+/// Rows of `label  bar  count`, labels padded to the widest.
+fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
+    let label_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let count_width = rows.iter().map(|r| thousands(r.1).len()).max().unwrap_or(0);
+    for (label, value) in rows {
+        let bar = bar(*value, max);
+        write!(w, "  {label:<label_width$}  ")?;
+        colored(w, &bar_spec(), &bar)?;
+        let pad = BAR_WIDTH + 1 - bar.chars().count().min(BAR_WIDTH);
+        writeln!(w, "{:pad$}{:>count_width$}", "", thousands(*value))?;
+    }
+    Ok(())
+}
+
+fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
+    colored(w, &title_spec(), "By source")?;
+    writeln!(w)?;
+    let sources: Vec<(String, u64)> = f
+        .sources
+        .iter()
+        .map(|s| (s.slug.clone(), s.count))
+        .collect();
+    chart(w, &sources)?;
+    let mut rows: Vec<(String, u64)> = if f.months.len() > MAX_MONTH_ROWS {
+        colored(w, &title_spec(), "By year")?;
+        let mut years: Vec<(String, u64)> = Vec::new();
+        for m in &f.months {
+            let label = format!("{:04}", m.year);
+            match years.last_mut() {
+                Some(last) if last.0 == label => last.1 += m.count,
+                _ => years.push((label, m.count)),
+            }
+        }
+        years
+    } else {
+        colored(w, &title_spec(), "By month")?;
+        f.months
+            .iter()
+            .map(|m| (format!("{:04}-{:02}", m.year, m.month), m.count))
+            .collect()
+    };
+    writeln!(w)?;
+    if f.undated > 0 {
+        rows.push(("undated".to_string(), f.undated));
+    }
+    chart(w, &rows)
+}
+
+/// A `label value` line of a document's or an index's facts.
+fn fact<W: WriteColor>(w: &mut W, label: &str, value: &str) -> io::Result<()> {
+    colored(w, &dim_spec(), &format!("{label:<10}"))?;
+    writeln!(w, "{value}")
+}
+
+pub fn document<W: WriteColor>(
+    w: &mut W,
+    d: &Document,
+    teasers: Option<FileTeasers<'_>>,
+    paths: &PathStyle,
+) -> io::Result<()> {
+    colored(w, &title_spec(), &d.title)?;
+    writeln!(w)?;
+    fact(w, "id", &format!("{} ({})", d.id, d.kind.name()))?;
+    fact(w, "date", &day(d.date))?;
+    fact(w, "source", &format!("{} ({})", d.source, d.source_slug))?;
+    if let Some(byline) = &d.byline {
+        fact(w, "byline", byline)?;
+    }
+    if let Some(m) = d.read_minutes {
+        fact(w, "read", &format!("{m} min"))?;
+    }
+    let path_label = if d.kind == DocKind::Teaser {
+        "first in"
+    } else {
+        "path"
+    };
+    colored(w, &dim_spec(), &format!("{path_label:<10}"))?;
+    colored(w, &path_spec(), &paths.show(&d.path))?;
+    writeln!(w)?;
+    if let Some(t) = &d.teaser {
+        let mut seen = count(t.seen_count, "file", "files");
+        if let Some(last) = t.last_seen {
+            seen.push_str(&format!(", last on {}", last.format("%Y-%m-%d")));
+        }
+        fact(w, "seen in", &seen)?;
+        if t.truncated {
+            fact(w, "summary", "cut mid-sentence")?;
+        }
+        if let Some(article) = &d.article_id {
+            fact(
+                w,
+                "article",
+                &format!("{article} (same title; search lists the article)"),
+            )?;
+        }
+    }
+    if let Some(n) = d.seen_as_teaser.filter(|&n| n > 0) {
+        fact(w, "teased in", &count(n, "file", "files"))?;
+    }
+    if !d.captions.is_empty() {
+        writeln!(w)?;
+        colored(w, &title_spec(), "Captions")?;
+        writeln!(w)?;
+        for (text, credit) in &d.captions {
+            write!(w, "  \u{2022} {text}")?;
+            if let Some(credit) = credit {
+                w.write_all(b" ")?;
+                colored(w, &dim_spec(), &format!("\u{2014} {credit}"))?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if !d.body.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "{}", d.body.trim_end())?;
+    }
+    match teasers {
+        Some(Ok(list)) if !list.is_empty() => {
+            writeln!(w)?;
+            colored(
+                w,
+                &title_spec(),
+                &format!("Teasers in this file ({})", list.len()),
+            )?;
+            writeln!(w)?;
+            for t in list {
+                writeln!(w, "  \u{2022} {}", t.title)?;
+                if !t.summary.is_empty() {
+                    let mark = if t.truncated { "\u{2026}" } else { "" };
+                    colored(w, &dim_spec(), &format!("    {}{mark}", t.summary))?;
+                    writeln!(w)?;
+                }
+            }
+        }
+        Some(Ok(_)) => {
+            writeln!(w)?;
+            colored(w, &dim_spec(), "No teasers in this file.")?;
+            writeln!(w)?;
+        }
+        Some(Err(why)) => {
+            writeln!(w)?;
+            colored(w, &dim_spec(), &format!("Teasers: {why}"))?;
+            writeln!(w)?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// `1536` → `1.5 KB`.
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result<()> {
+    fact(
+        w,
+        "index",
+        &format!(
+            "{} ({}, {})",
+            dir.display(),
+            size(s.size_bytes),
+            count(s.segments as u64, "segment", "segments")
+        ),
+    )?;
+    fact(w, "documents", &thousands(s.documents))?;
+    fact(
+        w,
+        "articles",
+        &format!(
+            "{} ({} undated)",
+            thousands(s.articles),
+            thousands(s.undated_articles)
+        ),
+    )?;
+    fact(
+        w,
+        "teasers",
+        &format!(
+            "{} ({} with the title of an indexed article)",
+            thousands(s.teasers),
+            thousands(s.folded_teasers)
+        ),
+    )?;
+    let range = match (s.first_date, s.last_date) {
+        (Some(a), Some(b)) => format!("{} .. {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+        _ => "none".to_string(),
+    };
+    fact(w, "dates", &range)?;
+    fact(w, "sources", &thousands(s.sources))?;
+    if !s.top_sources.is_empty() {
+        writeln!(w)?;
+        colored(w, &title_spec(), "Articles by source")?;
+        writeln!(w)?;
+        let rows: Vec<(String, u64)> = s
+            .top_sources
+            .iter()
+            .map(|c| (c.slug.clone(), c.count))
+            .collect();
+        chart(w, &rows)?;
+    }
+    if !s.years.is_empty() || s.undated_articles > 0 {
+        writeln!(w)?;
+        colored(w, &title_spec(), "Articles by year")?;
+        writeln!(w)?;
+        let mut rows: Vec<(String, u64)> = s
+            .years
+            .iter()
+            .map(|(y, n)| (format!("{y:04}"), *n))
+            .collect();
+        if s.undated_articles > 0 {
+            rows.push(("undated".to_string(), s.undated_articles));
+        }
+        chart(w, &rows)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use termcolor::{Ansi, NoColor};
+
+    use super::*;
+    use crate::search::{MonthCount, SearchResults, SourceCount, TeaserStats};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn sample() -> SearchResults {
+        SearchResults {
+            total: 2,
+            offset: 0,
+            hits: vec![
+                Hit {
+                    id: "a0000000000000001".into(),
+                    kind: DocKind::Article,
+                    title: "UK to lead Ukraine group".into(),
+                    date: Some(d("2025-02-06")),
+                    source: "The Telegraph".into(),
+                    source_slug: "the-telegraph".into(),
+                    path: "/home/me/news/data/001.txt".into(),
+                    score: 3.5,
+                    snippet: Some(Snippet {
+                        text: "the Ukraine defence group".into(),
+                        highlights: vec![(4, 11)],
+                        source: SnippetSource::Body,
+                        cut_before: true,
+                        cut_after: false,
+                    }),
+                    title_highlights: vec![(10, 17)],
+                    teaser: None,
+                    seen_as_teaser: Some(3),
+                },
+                Hit {
+                    id: "t0000000000000002".into(),
+                    kind: DocKind::Teaser,
+                    title: "Ukraine talks".into(),
+                    date: None,
+                    source: "Reuters".into(),
+                    source_slug: "reuters".into(),
+                    path: "/elsewhere/002.txt".into(),
+                    score: 1.0,
+                    snippet: None,
+                    title_highlights: vec![],
+                    teaser: Some(TeaserStats {
+                        seen_count: 1,
+                        last_seen: None,
+                        truncated: true,
+                    }),
+                    seen_as_teaser: None,
+                },
+            ],
+            facets: Some(Facets {
+                sources: vec![
+                    SourceCount {
+                        slug: "reuters".into(),
+                        count: 16,
+                    },
+                    SourceCount {
+                        slug: "bbc".into(),
+                        count: 3,
+                    },
+                ],
+                months: vec![
+                    MonthCount {
+                        year: 2025,
+                        month: 1,
+                        count: 4,
+                    },
+                    MonthCount {
+                        year: 2025,
+                        month: 2,
+                        count: 1,
+                    },
+                ],
+                undated: 0,
+            }),
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn plain_text() {
+        let mut out = NoColor::new(Vec::new());
+        let style = PathStyle {
+            cwd: Some("/home/me/news".into()),
+        };
+        results(&mut out, &sample(), &style).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        let want = "\
+2 matches
+
+UK to lead Ukraine group
+  2025-02-06 \u{b7} The Telegraph \u{b7} article, teased in 3 files \u{b7} data/001.txt
+  \u{2026}the Ukraine defence group
+
+Ukraine talks
+  undated \u{b7} Reuters \u{b7} teaser seen in 1 file, first in /elsewhere/002.txt
+
+By source
+  reuters  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 16
+  bbc      \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{258b}                          3
+By month
+  2025-01  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 4
+  2025-02  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{258c}                       1
+";
+        assert_eq!(text, want);
+    }
+
+    #[test]
+    fn colour_marks_the_matches() {
+        let mut out = Ansi::new(Vec::new());
+        results(&mut out, &sample(), &PathStyle::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        // Red bold around the matched word, reset after it.
+        assert!(
+            text.contains("the \x1b[0m\x1b[1m\x1b[31mUkraine\x1b[0m defence"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn header_with_a_window() {
+        let mut r = sample();
+        r.total = 40;
+        r.offset = 10;
+        r.facets = None;
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &PathStyle::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.starts_with("40 matches, showing 11-12\n"), "{text}");
+        r.hits.clear();
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &PathStyle::default()).unwrap();
+        assert_eq!(
+            String::from_utf8(out.into_inner()).unwrap(),
+            "40 matches, none from 11 on\n"
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(37554), "37,554");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(size(512), "512 B");
+        assert_eq!(size(1536), "1.5 KB");
+        assert_eq!(bar(0, 10), "");
+        assert_eq!(bar(1, 1_000_000).chars().count(), 1);
+    }
+}

@@ -1,0 +1,392 @@
+//! The searcher end to end on small in-memory indexes.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::testing::{test_index, TestDoc};
+use super::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 2, 6).unwrap()
+}
+
+fn docs() -> Vec<TestDoc> {
+    vec![
+        TestDoc {
+            path: "/a/reuters/001.txt",
+            title: "Elections in Ukraine postponed",
+            body:
+                "The elections were postponed again.\n\nOfficials in Kyiv said the vote would wait.",
+            captions: vec![("Voters queue in Kyiv", "AFP")],
+            byline: Some("Jane Roe"),
+            source: ("reuters", "Reuters"),
+            date: Some("2025-02-03"),
+            ..Default::default()
+        },
+        TestDoc {
+            path: "/a/the-hill/002.txt",
+            title: "Budget talks stall",
+            body: "Congress left the budget unresolved. An election year looms.",
+            source: ("the-hill", "The Hill"),
+            date: Some("2024-11-20"),
+            ..Default::default()
+        },
+        TestDoc {
+            path: "/a/the-hill/003.txt",
+            title: "Undated note on the budget",
+            body: "A budget note without a date.",
+            source: ("the-hill", "The Hill"),
+            date: None,
+            ..Default::default()
+        },
+        // The teaser of the first article: folded into it.
+        TestDoc {
+            teaser: true,
+            path: "/a/the-hill/002.txt",
+            title: "Elections in Ukraine postponed",
+            body: "The elections were postponed",
+            source: ("the-hill", "The Hill"),
+            date: Some("2024-11-20"),
+            seen_count: 4,
+            folded: true,
+            ..Default::default()
+        },
+        // A teaser for a story not in the archive.
+        TestDoc {
+            teaser: true,
+            path: "/a/reuters/001.txt",
+            title: "Budget deal reached overnight",
+            body: "Lawmakers reached a budget deal in a late session",
+            source: ("reuters", "Reuters"),
+            date: Some("2025-02-03"),
+            seen_count: 2,
+            ..Default::default()
+        },
+    ]
+}
+
+fn index() -> &'static SearchIndex {
+    static INDEX: std::sync::OnceLock<SearchIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let (index, fields) = test_index(&docs());
+        SearchIndex::new(index, fields).unwrap()
+    })
+}
+
+fn request(query: &str) -> SearchRequest {
+    SearchRequest {
+        query: query.to_string(),
+        dates: DateRange::any(),
+        sources: vec![],
+        kind: KindFilter::All,
+        sort: SortOrder::Relevance,
+        offset: 0,
+        limit: 10,
+        facets: false,
+        snippets: true,
+        today: today(),
+    }
+}
+
+fn paths(r: &SearchResults) -> Vec<(&str, DocKind)> {
+    r.hits.iter().map(|h| (h.path.as_str(), h.kind)).collect()
+}
+
+#[test]
+fn stemming_and_folding() {
+    let idx = index();
+    // `election` finds `Elections` (stemmed); the folded teaser is not listed.
+    let r = idx.search(&request("election")).unwrap();
+    assert_eq!(r.total, 2);
+    assert_eq!(
+        paths(&r),
+        [
+            ("/a/reuters/001.txt", DocKind::Article),
+            ("/a/the-hill/002.txt", DocKind::Article)
+        ]
+    );
+    // Title boost: the article with the word in its title comes first.
+    assert!(r.hits[0].score > r.hits[1].score);
+    // The article knows how often it was teased.
+    assert_eq!(r.hits[0].seen_as_teaser, Some(4));
+    assert_eq!(r.hits[1].seen_as_teaser, None);
+
+    let mut teasers = request("election");
+    teasers.kind = KindFilter::Teaser;
+    let r = idx.search(&teasers).unwrap();
+    assert_eq!(paths(&r), [("/a/the-hill/002.txt", DocKind::Teaser)]);
+    let t = r.hits[0].teaser.unwrap();
+    assert_eq!(t.seen_count, 4);
+}
+
+#[test]
+fn unfolded_teasers_are_listed_with_all() {
+    let idx = index();
+    let r = idx.search(&request("deal")).unwrap();
+    assert_eq!(paths(&r), [("/a/reuters/001.txt", DocKind::Teaser)]);
+    let mut articles = request("deal");
+    articles.kind = KindFilter::Article;
+    assert_eq!(idx.search(&articles).unwrap().total, 0);
+}
+
+#[test]
+fn snippets_highlight_the_matched_words() {
+    let idx = index();
+    let r = idx.search(&request("postponed kyiv")).unwrap();
+    let s = r.hits[0].snippet.as_ref().unwrap();
+    assert_eq!(s.source, SnippetSource::Body);
+    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+    assert_eq!(marked, ["postponed", "Kyiv"]);
+    assert!(!s.text.contains('\n'));
+    let title = &r.hits[0].title;
+    let in_title: Vec<&str> = r.hits[0]
+        .title_highlights
+        .iter()
+        .map(|&(a, b)| &title[a..b])
+        .collect();
+    assert_eq!(in_title, ["postponed"]);
+
+    // Only in a caption: the caption is the snippet.
+    let r = idx.search(&request("voters")).unwrap();
+    assert_eq!(
+        r.hits[0].snippet.as_ref().unwrap().source,
+        SnippetSource::Captions
+    );
+    // Only in the title: the start of the body, the title's words marked in it.
+    let r = idx.search(&request("ukraine")).unwrap();
+    let s = r.hits[0].snippet.as_ref().unwrap();
+    assert_eq!(s.source, SnippetSource::Lead);
+    assert_eq!(r.hits[0].title_highlights, [(13, 20)]);
+    // Only in the byline: the start of the body.
+    let r = idx.search(&request("byline:roe")).unwrap();
+    let s = r.hits[0].snippet.as_ref().unwrap();
+    assert_eq!(s.source, SnippetSource::Lead);
+    assert!(s.text.starts_with("The elections were postponed again."));
+    // Prefixes are highlighted too.
+    let r = idx.search(&request("postpon*")).unwrap();
+    assert!(!r.hits[0].snippet.as_ref().unwrap().highlights.is_empty());
+}
+
+#[test]
+fn dates_filter_and_leave_out_undated() {
+    let idx = index();
+    let mut req = request("budget");
+    assert_eq!(idx.search(&req).unwrap().total, 3);
+    req.dates = DateRange::since(DateSpan::parse("2024", today()).unwrap());
+    let r = idx.search(&req).unwrap();
+    assert_eq!(r.total, 2, "{:?}", paths(&r));
+    assert!(r.hits.iter().all(|h| h.date.is_some()));
+    req.dates = DateRange::within(DateSpan::parse("2024-11", today()).unwrap());
+    assert_eq!(
+        paths(&idx.search(&req).unwrap()),
+        [("/a/the-hill/002.txt", DocKind::Article)]
+    );
+    // The same inside the query.
+    let r = idx.search(&request("budget date:2024-11")).unwrap();
+    assert_eq!(paths(&r), [("/a/the-hill/002.txt", DocKind::Article)]);
+    let r = idx.search(&request("budget date:2024-12..")).unwrap();
+    assert_eq!(paths(&r), [("/a/reuters/001.txt", DocKind::Teaser)]);
+    // 2025-02-03 is the Monday of the week of 2025-02-06.
+    assert_eq!(idx.search(&request("date:\"this week\"")).unwrap().total, 2);
+    assert_eq!(idx.search(&request("date:last_week")).unwrap().total, 0);
+    // Relative: 2025-02-03 is 3 days before today.
+    let r = idx.search(&request("date:3d")).unwrap();
+    assert_eq!(r.total, 2);
+    // An empty intersection finds nothing, and says why.
+    let mut req = request("budget");
+    req.dates = DateRange::since(DateSpan::parse("2025", today()).unwrap())
+        .intersect(DateRange::until(DateSpan::parse("2024", today()).unwrap()));
+    let r = idx.search(&req).unwrap();
+    assert_eq!(r.total, 0);
+    assert_eq!(r.notes.len(), 1);
+}
+
+#[test]
+fn sources_by_slug_or_name() {
+    let idx = index();
+    for name in ["the-hill", "The Hill", "THE HILL"] {
+        let mut req = request("budget");
+        req.sources = vec![name.to_string()];
+        let r = idx.search(&req).unwrap();
+        assert_eq!(r.total, 2, "{name}");
+        assert!(r
+            .hits
+            .iter()
+            .all(|h| h.source_slug == "the-hill" && h.source == "The Hill"));
+    }
+    let mut req = request("budget");
+    req.sources = vec!["reuters".into(), "the hill".into()];
+    assert_eq!(idx.search(&req).unwrap().total, 3);
+    req.sources = vec!["nobody".into()];
+    let r = idx.search(&req).unwrap();
+    assert_eq!(r.total, 0);
+    assert!(r.notes[0].contains("nobody"));
+    // `source:` in the query.
+    assert_eq!(idx.search(&request("budget source:hill")).unwrap().total, 2);
+}
+
+#[test]
+fn sorting_paging_and_ties() {
+    let idx = index();
+    let mut req = request("budget");
+    req.sort = SortOrder::Newest;
+    let r = idx.search(&req).unwrap();
+    let dates: Vec<Option<NaiveDate>> = r.hits.iter().map(|h| h.date).collect();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    assert_eq!(dates, [d("2025-02-03"), d("2024-11-20"), None]);
+    req.sort = SortOrder::Oldest;
+    let dates: Vec<Option<NaiveDate>> = idx
+        .search(&req)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.date)
+        .collect();
+    assert_eq!(dates, [d("2024-11-20"), d("2025-02-03"), None]);
+
+    // Paging keeps the total and walks the same order.
+    let all = idx.search(&request("budget")).unwrap();
+    let mut page = request("budget");
+    page.limit = 1;
+    page.offset = 1;
+    let r = idx.search(&page).unwrap();
+    assert_eq!(r.total, 3);
+    assert_eq!(r.hits.len(), 1);
+    assert_eq!(r.hits[0].id, all.hits[1].id);
+    page.offset = 5;
+    assert!(idx.search(&page).unwrap().hits.is_empty());
+
+    // `*` scores every document alike: ties go by date, then path.
+    let r = idx.search(&request("*")).unwrap();
+    let order: Vec<(&str, DocKind)> = paths(&r);
+    assert_eq!(
+        order,
+        [
+            ("/a/reuters/001.txt", DocKind::Article),
+            ("/a/reuters/001.txt", DocKind::Teaser),
+            ("/a/the-hill/002.txt", DocKind::Article),
+            ("/a/the-hill/003.txt", DocKind::Article),
+        ]
+    );
+}
+
+#[test]
+fn ties_by_path_across_pages() {
+    // Forty identical documents: only the path tells them apart.
+    let many: Vec<TestDoc> = (0..40)
+        .map(|i| TestDoc {
+            path: Box::leak(format!("/x/{:02}.txt", (i * 17) % 40).into_boxed_str()),
+            title: "Same story",
+            body: "Same words everywhere.",
+            source: ("wire", "Wire"),
+            date: Some("2020-01-01"),
+            ..Default::default()
+        })
+        .collect();
+    let (index, fields) = test_index(&many);
+    let idx = SearchIndex::new(index, fields).unwrap();
+    let mut seen = Vec::new();
+    for offset in (0..40).step_by(7) {
+        let mut req = request("story");
+        req.offset = offset;
+        req.limit = 7;
+        seen.extend(idx.search(&req).unwrap().hits.into_iter().map(|h| h.path));
+    }
+    let want: Vec<String> = (0..40).map(|i| format!("/x/{i:02}.txt")).collect();
+    assert_eq!(seen, want);
+}
+
+#[test]
+fn facets_count_every_match() {
+    let idx = index();
+    let mut req = request("budget");
+    req.facets = true;
+    req.limit = 1;
+    let f = idx.search(&req).unwrap().facets.unwrap();
+    let sources: Vec<(&str, u64)> = f
+        .sources
+        .iter()
+        .map(|s| (s.slug.as_str(), s.count))
+        .collect();
+    assert_eq!(sources, [("the-hill", 2), ("reuters", 1)]);
+    let months: Vec<(i32, u32, u64)> = f
+        .months
+        .iter()
+        .map(|m| (m.year, m.month, m.count))
+        .collect();
+    assert_eq!(months, [(2024, 11, 1), (2025, 2, 1)]);
+    assert_eq!(f.undated, 1);
+    // Not asked, not computed.
+    assert!(idx.search(&request("budget")).unwrap().facets.is_none());
+}
+
+#[test]
+fn query_syntax() {
+    let idx = index();
+    let total = |q: &str| idx.search(&request(q)).unwrap().total;
+    assert_eq!(total("\"elections were postponed\""), 1);
+    assert_eq!(total("\"postponed were elections\""), 0);
+    assert_eq!(total("budget -undated"), 2);
+    assert_eq!(total("-budget"), 1);
+    assert_eq!(total("kyiv OR congress"), 2);
+    assert_eq!(total("title:budget"), 3);
+    assert_eq!(total("body:budget"), 3);
+    assert_eq!(total("byline:roe"), 1);
+    assert_eq!(total("elect*"), 2);
+    assert_eq!(total("bud*"), 3);
+    assert_eq!(total("title:ukr*"), 1);
+    assert!(idx.search(&request("nosuchfield:x")).is_err());
+    assert!(idx.search(&request("(unclosed")).is_err());
+}
+
+#[test]
+fn documents_by_id_and_path() {
+    let idx = index();
+    let hit = idx.search(&request("kyiv")).unwrap().hits.remove(0);
+    let doc = idx.document(&hit.id).unwrap().unwrap();
+    assert_eq!(doc.title, "Elections in Ukraine postponed");
+    assert_eq!(
+        doc.captions,
+        [("Voters queue in Kyiv".to_string(), Some("AFP".to_string()))]
+    );
+    assert_eq!(doc.byline.as_deref(), Some("Jane Roe"));
+    assert_eq!(doc.seen_as_teaser, Some(4));
+    let by_path = idx.document("/a/reuters/001.txt").unwrap().unwrap();
+    assert_eq!(by_path.id, hit.id);
+    assert_eq!(by_path.kind, DocKind::Article);
+    // A teaser knows the article it folds into.
+    let mut req = request("elections");
+    req.kind = KindFilter::Teaser;
+    let teaser = idx.search(&req).unwrap().hits.remove(0);
+    let doc = idx.document(&teaser.id).unwrap().unwrap();
+    assert_eq!(doc.article_id.as_deref(), Some(hit.id.as_str()));
+    assert!(idx.document("/nowhere.txt").unwrap().is_none());
+}
+
+#[test]
+fn stats_count_the_index() {
+    let idx = index();
+    let s = idx.stats(std::path::Path::new("/nonexistent")).unwrap();
+    assert_eq!(
+        (s.documents, s.articles, s.teasers, s.folded_teasers),
+        (5, 3, 2, 1)
+    );
+    assert_eq!(s.undated_articles, 1);
+    assert_eq!(s.sources, 2);
+    assert_eq!(s.years, [(2024, 1), (2025, 1)]);
+    assert_eq!(s.first_date, NaiveDate::from_ymd_opt(2024, 11, 20));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever is typed, a search answers or says why: it never panics.
+    #[test]
+    fn searching_never_panics(query in "\\PC{0,30}", facets: bool, sort in 0..3u8) {
+        let idx = index();
+        let mut req = request(&query);
+        req.facets = facets;
+        req.sort = [SortOrder::Relevance, SortOrder::Newest, SortOrder::Oldest][sort as usize];
+        let _ = idx.search(&req);
+    }
+}
