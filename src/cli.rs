@@ -42,7 +42,12 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct IndexDirArg {
     /// Index directory.
-    #[arg(long = "index", short = 'i', env = "NEWSFIND_INDEX", default_value = "index")]
+    #[arg(
+        long = "index",
+        short = 'i',
+        env = "NEWSFIND_INDEX",
+        default_value = "index"
+    )]
     pub dir: PathBuf,
 }
 

@@ -32,7 +32,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let kind = match cause.downcast_ref::<std::io::Error>() {
             Some(e) => Some(e.kind()),
-            None => cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind),
+            None => cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind),
         };
         kind == Some(std::io::ErrorKind::BrokenPipe)
     })

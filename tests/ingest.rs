@@ -1,7 +1,7 @@
 //! `newsfind index` and `newsfind parse` end to end, on archives built in temp dirs.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
@@ -13,7 +13,9 @@ struct TestEnv {
 
 impl TestEnv {
     fn new() -> TestEnv {
-        TestEnv { dir: tempfile::tempdir().unwrap() }
+        TestEnv {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn archive(&self) -> PathBuf {
@@ -42,10 +44,18 @@ impl TestEnv {
     fn index(&self, extra: &[&str]) -> (i32, String) {
         let archive = self.archive();
         let index = self.index_dir();
-        let mut args = vec!["index", archive.to_str().unwrap(), "--index", index.to_str().unwrap()];
+        let mut args = vec![
+            "index",
+            archive.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let out = self.run(&args);
-        (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
     }
 }
 
@@ -66,44 +76,113 @@ fn article(date: &str, title: &str, body: &[&str], teasers: &[(&str, &str)]) -> 
 
 /// "the index in … holds A articles and T teasers" → (A, T).
 fn holds(stderr: &str) -> (u64, u64) {
-    let line = stderr.lines().find(|l| l.contains(" holds ")).unwrap_or_else(|| panic!("no summary in {stderr}"));
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" holds "))
+        .unwrap_or_else(|| panic!("no summary in {stderr}"));
     let words: Vec<&str> = line.split_whitespace().collect();
     let at = words.iter().position(|w| *w == "holds").unwrap();
-    (words[at + 1].parse().unwrap(), words[at + 4].parse().unwrap())
+    (
+        words[at + 1].parse().unwrap(),
+        words[at + 4].parse().unwrap(),
+    )
 }
 
 fn counts_line(stderr: &str) -> &str {
-    stderr.lines().find(|l| l.contains(" files: ")).unwrap_or_else(|| panic!("no counts in {stderr}"))
+    stderr
+        .lines()
+        .find(|l| l.contains(" files: "))
+        .unwrap_or_else(|| panic!("no counts in {stderr}"))
 }
 
 #[test]
 fn indexes_sources_and_reports_bad_files() {
     let env = TestEnv::new();
-    env.write("reuters/001.txt", article("2020-01-02", "Oil prices rise", &["Crude went up."], &[("Gold falls", "Gold fell.")]));
-    env.write("the-hill/001.txt", article("2020-01-03", "Senate votes", &["The vote."], &[("Gold falls", "Gold fell today.")]));
-    env.write("flat.txt", format!("AP News{}", article("2020-01-04", "Storm hits", &["Rain."], &[])));
+    env.write(
+        "reuters/001.txt",
+        article(
+            "2020-01-02",
+            "Oil prices rise",
+            &["Crude went up."],
+            &[("Gold falls", "Gold fell.")],
+        ),
+    );
+    env.write(
+        "the-hill/001.txt",
+        article(
+            "2020-01-03",
+            "Senate votes",
+            &["The vote."],
+            &[("Gold falls", "Gold fell today.")],
+        ),
+    );
+    env.write(
+        "flat.txt",
+        format!(
+            "AP News{}",
+            article("2020-01-04", "Storm hits", &["Rain."], &[])
+        ),
+    );
     env.write("misc/empty.txt", "");
     env.write("misc/binary.txt", [0u8, 159, 146, 150, 0, 1, 2]);
-    env.write("misc/cp1252.txt", b" date 2020-01-05 Caf\xe9 story\n\nA \x93quoted\x94 body.\n");
-    env.write("misc/crlf.txt", " date 2020-01-06 Windows story\r\n\r\nBody.\r\n");
+    env.write(
+        "misc/cp1252.txt",
+        b" date 2020-01-05 Caf\xe9 story\n\nA \x93quoted\x94 body.\n",
+    );
+    env.write(
+        "misc/crlf.txt",
+        " date 2020-01-06 Windows story\r\n\r\nBody.\r\n",
+    );
     env.write("misc/undated.txt", " date None Undated story\n\nBody.\n");
     env.write("notes.md", "not an article");
 
     let (code, stderr) = env.index(&[]);
     assert_eq!(code, 2, "a skipped file makes exit 2: {stderr}");
-    assert!(stderr.contains("misc/empty.txt: skipped: empty"), "{stderr}");
-    assert!(stderr.contains("misc/binary.txt: skipped: binary"), "{stderr}");
-    assert!(stderr.contains("misc/cp1252.txt: not UTF-8, decoded as Windows-1252"), "{stderr}");
-    assert!(stderr.contains("misc/crlf.txt: CRLF line endings"), "{stderr}");
-    assert!(stderr.contains("misc/undated.txt: header date \"None\" is not a date"), "{stderr}");
-    assert!(!stderr.contains("notes.md"), "only *.txt by default: {stderr}");
-    assert!(counts_line(&stderr).starts_with("8 files: 8 new"), "{stderr}");
-    assert!(counts_line(&stderr).contains("2 (1 binary, 1 empty) skipped"), "{stderr}");
+    assert!(
+        stderr.contains("misc/empty.txt: skipped: empty"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("misc/binary.txt: skipped: binary"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("misc/cp1252.txt: not UTF-8, decoded as Windows-1252"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("misc/crlf.txt: CRLF line endings"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("misc/undated.txt: header date \"None\" is not a date"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("notes.md"),
+        "only *.txt by default: {stderr}"
+    );
+    assert!(
+        counts_line(&stderr).starts_with("8 files: 8 new"),
+        "{stderr}"
+    );
+    assert!(
+        counts_line(&stderr).contains("2 (1 binary, 1 empty) skipped"),
+        "{stderr}"
+    );
     // Six articles; one teaser seen in two files is one document.
     assert_eq!(holds(&stderr), (6, 1), "{stderr}");
 
-    let out = env.run(&["parse", env.archive().join("flat.txt").to_str().unwrap(), env.archive().join("reuters/001.txt").to_str().unwrap()]);
-    let objs: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let out = env.run(&[
+        "parse",
+        env.archive().join("flat.txt").to_str().unwrap(),
+        env.archive().join("reuters/001.txt").to_str().unwrap(),
+    ]);
+    let objs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(objs[0]["source"], "AP News");
     assert_eq!(objs[1]["source"], "reuters");
     assert_eq!(objs[1]["teasers"][0]["title"], "Gold falls");
@@ -115,29 +194,61 @@ fn indexes_sources_and_reports_bad_files() {
 fn incremental_runs_read_only_what_changed() {
     let env = TestEnv::new();
     for i in 0..20 {
-        env.write(&format!("src{}/{i:03}.txt", i % 3), article("2021-05-01", &format!("Story {i}"), &[&format!("Body {i}.")], &[("Shared teaser", "Seen everywhere.")]));
+        env.write(
+            &format!("src{}/{i:03}.txt", i % 3),
+            article(
+                "2021-05-01",
+                &format!("Story {i}"),
+                &[&format!("Body {i}.")],
+                &[("Shared teaser", "Seen everywhere.")],
+            ),
+        );
     }
     let (code, stderr) = env.index(&[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(holds(&stderr), (20, 1));
 
     let (_, stderr) = env.index(&[]);
-    assert!(counts_line(&stderr).starts_with("20 files: 0 new, 0 changed, 20 unchanged"), "{stderr}");
-    assert!(stderr.contains("wrote 0 articles and 0 teasers"), "{stderr}");
+    assert!(
+        counts_line(&stderr).starts_with("20 files: 0 new, 0 changed, 20 unchanged"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("wrote 0 articles and 0 teasers"),
+        "{stderr}"
+    );
 
     // Same bytes, new mtime: re-read and hashed, not re-indexed.
     let path = env.archive().join("src0/000.txt");
     let f = fs::File::options().append(true).open(&path).unwrap();
-    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
     drop(f);
     let (_, stderr) = env.index(&[]);
-    assert!(counts_line(&stderr).contains("0 changed, 20 unchanged (1 touched"), "{stderr}");
+    assert!(
+        counts_line(&stderr).contains("0 changed, 20 unchanged (1 touched"),
+        "{stderr}"
+    );
 
     // Changed content: that file only.
-    env.write("src1/001.txt", article("2021-05-02", "Story 1 updated", &["New body."], &[]));
-    env.write("src2/new.txt", article("2021-05-03", "A new story", &["Fresh."], &[("Another teaser", "")]));
+    env.write(
+        "src1/001.txt",
+        article("2021-05-02", "Story 1 updated", &["New body."], &[]),
+    );
+    env.write(
+        "src2/new.txt",
+        article(
+            "2021-05-03",
+            "A new story",
+            &["Fresh."],
+            &[("Another teaser", "")],
+        ),
+    );
     let (_, stderr) = env.index(&[]);
-    assert!(counts_line(&stderr).starts_with("21 files: 1 new, 1 changed, 19 unchanged, 0 removed"), "{stderr}");
+    assert!(
+        counts_line(&stderr).starts_with("21 files: 1 new, 1 changed, 19 unchanged, 0 removed"),
+        "{stderr}"
+    );
     assert_eq!(holds(&stderr), (21, 2), "{stderr}");
 
     // Removed files take their documents with them; a teaser goes with its last file.
@@ -148,16 +259,38 @@ fn incremental_runs_read_only_what_changed() {
     assert_eq!(holds(&stderr), (19, 1), "{stderr}");
 
     let (_, stderr) = env.index(&["--rebuild"]);
-    assert!(counts_line(&stderr).starts_with("19 files: 19 new"), "{stderr}");
+    assert!(
+        counts_line(&stderr).starts_with("19 files: 19 new"),
+        "{stderr}"
+    );
     assert_eq!(holds(&stderr), (19, 1), "{stderr}");
 }
 
 #[test]
 fn teaser_with_an_article_of_the_same_title_stays_one_teaser() {
     let env = TestEnv::new();
-    env.write("a/1.txt", article("2021-05-01", "First", &["x."], &[("The Big Story", "It was big.")]));
-    env.write("a/2.txt", article("2021-05-02", "Second", &["y."], &[("The big story!", "It was big, cut mi")]));
-    env.write("b/3.txt", article("2021-05-03", "The Big Story", &["It was big. Really."], &[]));
+    env.write(
+        "a/1.txt",
+        article(
+            "2021-05-01",
+            "First",
+            &["x."],
+            &[("The Big Story", "It was big.")],
+        ),
+    );
+    env.write(
+        "a/2.txt",
+        article(
+            "2021-05-02",
+            "Second",
+            &["y."],
+            &[("The big story!", "It was big, cut mi")],
+        ),
+    );
+    env.write(
+        "b/3.txt",
+        article("2021-05-03", "The Big Story", &["It was big. Really."], &[]),
+    );
     let (_, stderr) = env.index(&[]);
     assert_eq!(holds(&stderr), (3, 1), "{stderr}");
 }
@@ -169,7 +302,10 @@ fn source_override_and_glob() {
     env.write("x/b.news", article("2021-05-01", "B", &["b."], &[]));
     let (code, stderr) = env.index(&["--glob", "*.news", "--source", "My Feed"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(counts_line(&stderr).starts_with("1 files: 1 new"), "{stderr}");
+    assert!(
+        counts_line(&stderr).starts_with("1 files: 1 new"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -178,11 +314,17 @@ fn a_second_writer_is_refused() {
     env.write("a/1.txt", article("2021-05-01", "First", &["x."], &[]));
     let (code, _) = env.index(&[]);
     assert_eq!(code, 0);
-    let lock = fs::File::options().write(true).open(env.index_dir().join("newsfind.lock")).unwrap();
+    let lock = fs::File::options()
+        .write(true)
+        .open(env.index_dir().join("newsfind.lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     let (code, stderr) = env.index(&[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("another `newsfind index` is writing to"), "{stderr}");
+    assert!(
+        stderr.contains("another `newsfind index` is writing to"),
+        "{stderr}"
+    );
     drop(lock);
     let (code, _) = env.index(&[]);
     assert_eq!(code, 0);
@@ -191,16 +333,34 @@ fn a_second_writer_is_refused() {
 #[test]
 fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
     let env = TestEnv::new();
-    let body: Vec<String> = (0..30).map(|k| format!("Paragraph {k} of a long article about many things.")).collect();
+    let body: Vec<String> = (0..30)
+        .map(|k| format!("Paragraph {k} of a long article about many things."))
+        .collect();
     let body: Vec<&str> = body.iter().map(String::as_str).collect();
     for i in 0..1500 {
-        env.write(&format!("s{}/{i:04}.txt", i % 7), article("2019-03-04", &format!("Title {i}"), &body, &[(&format!("Teaser {}", i % 50), "Summary.")]));
+        env.write(
+            &format!("s{}/{i:04}.txt", i % 7),
+            article(
+                "2019-03-04",
+                &format!("Title {i}"),
+                &body,
+                &[(&format!("Teaser {}", i % 50), "Summary.")],
+            ),
+        );
     }
     for delay_ms in [30, 120, 400] {
         let archive = env.archive();
         let index = env.index_dir();
         let mut child = Command::new(BIN)
-            .args(["index", archive.to_str().unwrap(), "--index", index.to_str().unwrap(), "-q", "--commit-every", "100"])
+            .args([
+                "index",
+                archive.to_str().unwrap(),
+                "--index",
+                index.to_str().unwrap(),
+                "-q",
+                "--commit-every",
+                "100",
+            ])
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -209,11 +369,19 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
         if index.join("meta.json").exists() {
             // Whatever was committed opens and reads.
             let out = env.run(&["stats", "--index", index.to_str().unwrap()]);
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let (code, stderr) = env.index(&[]);
         assert_eq!(code, 0, "{stderr}");
-        assert_eq!(holds(&stderr), (1500, 50), "after a kill at {delay_ms} ms: {stderr}");
+        assert_eq!(
+            holds(&stderr),
+            (1500, 50),
+            "after a kill at {delay_ms} ms: {stderr}"
+        );
         fs::remove_dir_all(&index).unwrap();
     }
 }
@@ -227,9 +395,14 @@ fn parse_reports_unparseable_files() {
     let out = env.run(&["parse", path.to_str().unwrap(), missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
-    let objs: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let objs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(objs.len(), 2);
     assert!(objs[0]["skipped"].as_str().unwrap().starts_with("empty"));
-    assert!(objs[1]["skipped"].as_str().unwrap().starts_with("unreadable"));
+    assert!(objs[1]["skipped"]
+        .as_str()
+        .unwrap()
+        .starts_with("unreadable"));
 }
-

@@ -36,7 +36,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, SkipReason> {
     let text: Cow<'_, str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         utf8_or_1252(rest, &mut warnings)
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        let enc = if bytes[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
         let (text, had_errors) = enc.decode_with_bom_removal(&bytes[2..]);
         if had_errors {
             return Err(SkipReason::Binary);
@@ -113,6 +117,9 @@ mod tests {
         assert_eq!(decode(b""), Err(SkipReason::Empty));
         assert_eq!(decode(b"  \n\n \r\n"), Err(SkipReason::Empty));
         assert_eq!(decode(b"ab\0cd"), Err(SkipReason::Binary));
-        assert_eq!(decode(b"\x01\x02\x03\x04\x05\x06 abc"), Err(SkipReason::Binary));
+        assert_eq!(
+            decode(b"\x01\x02\x03\x04\x05\x06 abc"),
+            Err(SkipReason::Binary)
+        );
     }
 }

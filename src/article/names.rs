@@ -67,7 +67,10 @@ pub struct DisplaySource {
 
 impl DisplaySource {
     pub fn new(name: &str) -> DisplaySource {
-        DisplaySource { name: name.trim().to_string(), slug: slug(name) }
+        DisplaySource {
+            name: name.trim().to_string(),
+            slug: slug(name),
+        }
     }
 }
 
@@ -130,7 +133,10 @@ mod source_tests {
     #[test]
     fn source_precedence() {
         let p = Path::new("reuters/001.txt");
-        assert_eq!(source_of(Some("AP News"), Some("Reuters"), p).slug, "ap-news");
+        assert_eq!(
+            source_of(Some("AP News"), Some("Reuters"), p).slug,
+            "ap-news"
+        );
         assert_eq!(source_of(None, Some("The Hill"), p).name, "The Hill");
         assert_eq!(source_of(None, None, p).slug, "reuters");
         assert_eq!(source_of(None, None, Path::new("001.txt")).slug, "unknown");

@@ -8,8 +8,12 @@ use chrono::NaiveDate;
 use super::{Article, Caption, Teaser};
 
 /// Headings that open the teaser section, when a bullet follows them.
-const TEASER_HEADINGS: [&str; 4] =
-    ["Latest Stories", "Related Stories", "More Stories", "Recommended Stories"];
+const TEASER_HEADINGS: [&str; 4] = [
+    "Latest Stories",
+    "Related Stories",
+    "More Stories",
+    "Recommended Stories",
+];
 const BULLET: char = '\u{2022}';
 const ADVERTISEMENT: &str = "ADVERTISEMENT";
 
@@ -40,10 +44,17 @@ pub fn parse_article(text: &str) -> Article {
 /// [`parse_article`], plus the role of every line (`None` for blank lines).
 pub fn parse_with_roles(text: &str) -> (Article, Vec<Option<Role>>) {
     let lines: Vec<&str> = text.lines().collect();
-    let mut p = Parser { lines: &lines, roles: vec![None; lines.len()], article: Article::default() };
+    let mut p = Parser {
+        lines: &lines,
+        roles: vec![None; lines.len()],
+        article: Article::default(),
+    };
     p.run();
     debug_assert!(
-        p.lines.iter().zip(&p.roles).all(|(l, r)| l.trim().is_empty() == r.is_none()),
+        p.lines
+            .iter()
+            .zip(&p.roles)
+            .all(|(l, r)| l.trim().is_empty() == r.is_none()),
         "a non-blank line was lost or a blank line was kept"
     );
     (p.article, p.roles)
@@ -74,10 +85,14 @@ impl Parser<'_> {
             None => self.article.warnings.push("no body text".to_string()),
             // A scraped file always has its read time; without it and without an ending,
             // the download was most likely cut short.
-            Some(last) if self.article.read_minutes.is_none() && teasers_at.is_none() && !ends_sentence(last) => {
-                self.article
-                    .warnings
-                    .push("no read-time line and the body stops mid-sentence: truncated?".to_string());
+            Some(last)
+                if self.article.read_minutes.is_none()
+                    && teasers_at.is_none()
+                    && !ends_sentence(last) =>
+            {
+                self.article.warnings.push(
+                    "no read-time line and the body stops mid-sentence: truncated?".to_string(),
+                );
             }
             Some(_) => {}
         }
@@ -98,7 +113,9 @@ impl Parser<'_> {
         let line = self.lines[i].trim_start_matches('\u{feff}');
         let Some((source, value, title)) = split_header(line) else {
             self.article.title = collapse_spaces(line);
-            self.article.warnings.push("no `date` in the header line: undated".to_string());
+            self.article
+                .warnings
+                .push("no `date` in the header line: undated".to_string());
             return;
         };
         self.article.title = collapse_spaces(title);
@@ -107,10 +124,15 @@ impl Parser<'_> {
         }
         match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
             Ok(date) => self.article.date = Some(date),
-            Err(_) => self.article.warnings.push(format!("header date {value:?} is not a date: undated")),
+            Err(_) => self
+                .article
+                .warnings
+                .push(format!("header date {value:?} is not a date: undated")),
         }
         if self.article.title.is_empty() {
-            self.article.warnings.push("no title in the header line".to_string());
+            self.article
+                .warnings
+                .push("no title in the header line".to_string());
         }
     }
 
@@ -129,7 +151,7 @@ impl Parser<'_> {
         let next = self.next_non_blank(i + 1).filter(|&j| j < end);
         let next_minutes = next.and_then(|j| read_minutes(self.lines[j]));
         let line = self.lines[i].trim();
-        let by = line.strip_prefix("By ").is_some_and(|rest| looks_like_names(rest));
+        let by = line.strip_prefix("By ").is_some_and(looks_like_names);
         if next_minutes.is_none() && !by {
             return i;
         }
@@ -214,8 +236,12 @@ impl Parser<'_> {
     /// Teasers: a bullet line (the title), then the lines up to the next bullet at the same
     /// depth or shallower (the summary). Everything after the heading is teaser text.
     fn teasers(&mut self, from: usize) {
-        let Some(first) = self.next_non_blank(from) else { return };
-        let Some((depth, _)) = bullet(self.lines[first]) else { return };
+        let Some(first) = self.next_non_blank(from) else {
+            return;
+        };
+        let Some((depth, _)) = bullet(self.lines[first]) else {
+            return;
+        };
         let mut current: Option<(String, Vec<&str>)> = None;
         for i in first..self.lines.len() {
             let line = self.lines[i];
@@ -240,10 +266,16 @@ impl Parser<'_> {
     }
 
     fn push_teaser(&mut self, teaser: Option<(String, Vec<&str>)>) {
-        let Some((title, summary)) = teaser else { return };
+        let Some((title, summary)) = teaser else {
+            return;
+        };
         let summary = collapse_spaces(&summary.join(" "));
         let truncated = !summary.is_empty() && !ends_sentence(&summary);
-        self.article.teasers.push(Teaser { title, summary, truncated });
+        self.article.teasers.push(Teaser {
+            title,
+            summary,
+            truncated,
+        });
     }
 }
 
@@ -268,10 +300,16 @@ fn split_header(line: &str) -> Option<(&str, &str, &str)> {
 /// `·N min read` (U+00B7), tolerating spaces and "mins".
 fn read_minutes(line: &str) -> Option<u32> {
     let rest = line.trim().strip_prefix('\u{b7}')?.trim_start();
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let minutes = rest[..digits].parse().ok()?;
     let unit = rest[digits..].trim();
-    matches!(unit, "min read" | "mins read" | "minute read" | "minutes read").then_some(minutes)
+    matches!(
+        unit,
+        "min read" | "mins read" | "minute read" | "minutes read"
+    )
+    .then_some(minutes)
 }
 
 /// The credit when `second` is `first` followed by ` - CREDIT`.
@@ -280,7 +318,11 @@ fn caption_credit<'a>(first: &str, second: &'a str) -> Option<&'a str> {
     if first.is_empty() {
         return None;
     }
-    let credit = second.trim().strip_prefix(first)?.strip_prefix(" - ")?.trim();
+    let credit = second
+        .trim()
+        .strip_prefix(first)?
+        .strip_prefix(" - ")?
+        .trim();
     (!credit.is_empty()).then_some(credit)
 }
 
@@ -324,20 +366,32 @@ mod tests {
     #[test]
     fn seed_file() {
         let a = parse_article(SEED);
-        assert_eq!(a.title, "UK to take over leadership of Ukraine defence group from US");
+        assert_eq!(
+            a.title,
+            "UK to take over leadership of Ukraine defence group from US"
+        );
         assert_eq!(a.date, NaiveDate::from_ymd_opt(2025, 2, 6));
         assert_eq!(a.source, None);
         assert_eq!(a.byline.as_deref(), Some("Danielle Sheridan"));
         assert_eq!(a.read_minutes, Some(2));
         assert_eq!(a.captions.len(), 2);
         assert_eq!(a.captions[0].credit.as_deref(), Some("KIN CHEUNG/AFP"));
-        assert_eq!(a.captions[1].credit.as_deref(), Some("Tierney L. Cross/Bloomberg"));
+        assert_eq!(
+            a.captions[1].credit.as_deref(),
+            Some("Tierney L. Cross/Bloomberg")
+        );
         assert_eq!(a.paragraphs.len(), 16);
         assert!(a.paragraphs[0].starts_with("The UK is to take over"));
         assert!(a.paragraphs.iter().all(|p| p != "ADVERTISEMENT"));
-        assert!(!a.body().contains("Karoline"), "a teaser leaked into the body");
+        assert!(
+            !a.body().contains("Karoline"),
+            "a teaser leaked into the body"
+        );
         assert_eq!(a.teasers.len(), 20);
-        assert_eq!(a.teasers[0].title, "A Grocery What?!? Karoline Leavitt’s Briefing Blunder Leaves Everyone Confused");
+        assert_eq!(
+            a.teasers[0].title,
+            "A Grocery What?!? Karoline Leavitt’s Briefing Blunder Leaves Everyone Confused"
+        );
         assert!(!a.teasers[0].truncated);
         assert!(a.teasers[6].truncated, "{:?}", a.teasers[6].summary);
         assert!(a.teasers[19].title.starts_with("Poilievre's pivot"));
@@ -348,14 +402,50 @@ mod tests {
     fn headers() {
         // (first line, source, date, title, warns)
         let cases = [
-            (" date 2020-01-02 A title", None, Some("2020-01-02"), "A title", false),
-            ("Reuters date 1987-03-02 Oil up", Some("Reuters"), Some("1987-03-02"), "Oil up", false),
-            ("Guest Writer - Right date 2016-08-10 OPINION: x", Some("Guest Writer - Right"), Some("2016-08-10"), "OPINION: x", false),
-            (" date None Undated story", None, None, "Undated story", true),
+            (
+                " date 2020-01-02 A title",
+                None,
+                Some("2020-01-02"),
+                "A title",
+                false,
+            ),
+            (
+                "Reuters date 1987-03-02 Oil up",
+                Some("Reuters"),
+                Some("1987-03-02"),
+                "Oil up",
+                false,
+            ),
+            (
+                "Guest Writer - Right date 2016-08-10 OPINION: x",
+                Some("Guest Writer - Right"),
+                Some("2016-08-10"),
+                "OPINION: x",
+                false,
+            ),
+            (
+                " date None Undated story",
+                None,
+                None,
+                "Undated story",
+                true,
+            ),
             (" date 2025-13-45 Bad month", None, None, "Bad month", true),
             ("Just a title line", None, None, "Just a title line", true),
-            (" date 2020-01-02 Title with date in it", None, Some("2020-01-02"), "Title with date in it", false),
-            ("\u{feff} date 2020-01-02 BOM", None, Some("2020-01-02"), "BOM", false),
+            (
+                " date 2020-01-02 Title with date in it",
+                None,
+                Some("2020-01-02"),
+                "Title with date in it",
+                false,
+            ),
+            (
+                "\u{feff} date 2020-01-02 BOM",
+                None,
+                Some("2020-01-02"),
+                "BOM",
+                false,
+            ),
         ];
         for (line, source, date, title, warns) in cases {
             let a = parse_article(&format!("{line}\n\nSome body text.\n"));
@@ -378,12 +468,32 @@ mod tests {
     fn bylines() {
         // (lines after the header, byline, read time, first paragraph)
         let cases = [
-            ("Jane Doe\n\u{b7}3 min read\n\nBody.", Some("Jane Doe"), Some(3), "Body."),
+            (
+                "Jane Doe\n\u{b7}3 min read\n\nBody.",
+                Some("Jane Doe"),
+                Some(3),
+                "Body.",
+            ),
             ("\u{b7}1 min read\n\nBody.", None, Some(1), "Body."),
             ("By Jane Doe\n\nBody.", Some("By Jane Doe"), None, "Body."),
-            ("ANALYSIS/OPINION:\n\nBody.", None, None, "ANALYSIS/OPINION:"),
-            ("Short first paragraph\n\nBody.", None, None, "Short first paragraph"),
-            ("Jane Doe\n\n\u{b7} 12 mins read\nBody.", Some("Jane Doe"), Some(12), "Body."),
+            (
+                "ANALYSIS/OPINION:\n\nBody.",
+                None,
+                None,
+                "ANALYSIS/OPINION:",
+            ),
+            (
+                "Short first paragraph\n\nBody.",
+                None,
+                None,
+                "Short first paragraph",
+            ),
+            (
+                "Jane Doe\n\n\u{b7} 12 mins read\nBody.",
+                Some("Jane Doe"),
+                Some(12),
+                "Body.",
+            ),
         ];
         for (rest, byline, minutes, first) in cases {
             let a = parse_article(&format!(" date 2020-01-02 T\n\n{rest}\n"));
@@ -400,11 +510,20 @@ mod tests {
         assert_eq!(
             a.captions,
             vec![
-                Caption { text: "Cap one".into(), credit: Some("X/AFP".into()) },
-                Caption { text: "Cap two".into(), credit: Some("Y".into()) },
+                Caption {
+                    text: "Cap one".into(),
+                    credit: Some("X/AFP".into())
+                },
+                Caption {
+                    text: "Cap two".into(),
+                    credit: Some("Y".into())
+                },
             ]
         );
-        assert_eq!(a.paragraphs, vec!["Para one.", "Para two.", "Cap two - not a pair"]);
+        assert_eq!(
+            a.paragraphs,
+            vec!["Para one.", "Para two.", "Cap two - not a pair"]
+        );
     }
 
     #[test]
@@ -412,12 +531,20 @@ mod tests {
         let text = " date 2020-01-02 T\n\nBody.\n\nRelated Stories\n\nMore body.\n\nLatest Stories\n\n  \u{2022} First\n\n    Summary one.\n\n  \u{2022} Second\n    \u{2022} a summary starting with a bullet, cut mi\n  \u{2022} Third\n\nTrailing footer\n";
         let a = parse_article(text);
         assert_eq!(a.paragraphs, vec!["Body.", "Related Stories", "More body."]);
-        let got: Vec<_> = a.teasers.iter().map(|t| (t.title.as_str(), t.summary.as_str(), t.truncated)).collect();
+        let got: Vec<_> = a
+            .teasers
+            .iter()
+            .map(|t| (t.title.as_str(), t.summary.as_str(), t.truncated))
+            .collect();
         assert_eq!(
             got,
             vec![
                 ("First", "Summary one.", false),
-                ("Second", "\u{2022} a summary starting with a bullet, cut mi", true),
+                (
+                    "Second",
+                    "\u{2022} a summary starting with a bullet, cut mi",
+                    true
+                ),
                 ("Third", "Trailing footer", true),
             ]
         );
@@ -433,8 +560,13 @@ mod tests {
     #[test]
     fn truncated_file_is_warned() {
         let a = parse_article(" date 2020-01-02 T\n\nThe body stops in the mid");
-        assert!(a.warnings.iter().any(|w| w.contains("truncated")), "{:?}", a.warnings);
-        let a = parse_article(" date 2020-01-02 T\n\n\u{b7}1 min read\n\nThe body stops in the mid");
+        assert!(
+            a.warnings.iter().any(|w| w.contains("truncated")),
+            "{:?}",
+            a.warnings
+        );
+        let a =
+            parse_article(" date 2020-01-02 T\n\n\u{b7}1 min read\n\nThe body stops in the mid");
         assert!(a.warnings.is_empty());
     }
 }

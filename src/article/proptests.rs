@@ -26,7 +26,11 @@ fn words(max: usize) -> impl Strategy<Value = String> {
 
 /// A sentence that does not start like a bullet, a caption credit or a marker.
 fn sentence() -> impl Strategy<Value = String> {
-    ("[A-Z][a-z]{2,8}", words(12), prop_oneof![Just("."), Just("!"), Just("")])
+    (
+        "[A-Z][a-z]{2,8}",
+        words(12),
+        prop_oneof![Just("."), Just("!"), Just("")],
+    )
         .prop_map(|(first, rest, end)| format!("{first} {rest}{end}"))
 }
 
@@ -54,27 +58,57 @@ fn parts() -> impl Strategy<Value = Parts> {
         prop::collection::vec((sentence(), "[A-Z]{2,6}/[A-Z][a-z]{2,6}"), 0..3),
         prop::collection::vec(sentence(), 1..12),
         2..6usize,
-        prop::collection::vec((sentence(), prop_oneof![sentence(), Just(String::new())]), 0..6),
-        prop_oneof![Just("Latest Stories"), Just("Related Stories"), Just("More Stories"), Just("Recommended Stories")],
+        prop::collection::vec(
+            (sentence(), prop_oneof![sentence(), Just(String::new())]),
+            0..6,
+        ),
+        prop_oneof![
+            Just("Latest Stories"),
+            Just("Related Stories"),
+            Just("More Stories"),
+            Just("Recommended Stories")
+        ],
     )
-        .prop_map(|(source, date, title, byline, minutes, captions, paragraphs, ads_every, teasers, heading)| Parts {
-            source,
-            date,
-            title,
-            // The parser only takes a byline followed by a read time.
-            byline: byline.filter(|_| minutes.is_some()),
-            minutes,
-            captions,
-            paragraphs,
-            ads_every,
-            teasers,
-            heading,
-        })
+        .prop_map(
+            |(
+                source,
+                date,
+                title,
+                byline,
+                minutes,
+                captions,
+                paragraphs,
+                ads_every,
+                teasers,
+                heading,
+            )| Parts {
+                source,
+                date,
+                title,
+                // The parser only takes a byline followed by a read time.
+                byline: byline.filter(|_| minutes.is_some()),
+                minutes,
+                captions,
+                paragraphs,
+                ads_every,
+                teasers,
+                heading,
+            },
+        )
 }
 
 fn render(p: &Parts) -> String {
-    let date = p.date.map_or("None".to_string(), |(y, m, d)| format!("{y:04}-{m:02}-{d:02}"));
-    let mut lines = vec![format!("{} date {date} {}", p.source.as_deref().unwrap_or(""), p.title), String::new()];
+    let date = p.date.map_or("None".to_string(), |(y, m, d)| {
+        format!("{y:04}-{m:02}-{d:02}")
+    });
+    let mut lines = vec![
+        format!(
+            "{} date {date} {}",
+            p.source.as_deref().unwrap_or(""),
+            p.title
+        ),
+        String::new(),
+    ];
     lines.extend(p.byline.clone());
     lines.extend(p.minutes.map(|m| format!("\u{b7}{m} min read")));
     for (text, credit) in &p.captions {
@@ -108,20 +142,43 @@ fn check_roles(text: &str) -> Result<Vec<Option<Role>>, TestCaseError> {
     let lines: Vec<&str> = text.lines().collect();
     prop_assert_eq!(lines.len(), roles.len());
     for (line, role) in lines.iter().zip(&roles) {
-        prop_assert_eq!(line.trim().is_empty(), role.is_none(), "line {:?} has role {:?}", line, role);
+        prop_assert_eq!(
+            line.trim().is_empty(),
+            role.is_none(),
+            "line {:?} has role {:?}",
+            line,
+            role
+        );
     }
     Ok(roles)
 }
 
 /// Every word of every non-blank line shows up in the part its role names.
-fn check_nothing_lost(text: &str, a: &Article, roles: &[Option<Role>]) -> Result<(), TestCaseError> {
-    let teaser_text: String = a.teasers.iter().map(|t| format!("{} {} ", t.title, t.summary)).collect();
-    let captions: String = a.captions.iter().map(|c| format!("{} - {} ", c.text, c.credit.as_deref().unwrap_or(""))).collect();
+fn check_nothing_lost(
+    text: &str,
+    a: &Article,
+    roles: &[Option<Role>],
+) -> Result<(), TestCaseError> {
+    let teaser_text: String = a
+        .teasers
+        .iter()
+        .map(|t| format!("{} {} ", t.title, t.summary))
+        .collect();
+    let captions: String = a
+        .captions
+        .iter()
+        .map(|c| format!("{} - {} ", c.text, c.credit.as_deref().unwrap_or("")))
+        .collect();
     let body = a.body();
     for (line, role) in text.lines().zip(roles) {
         let Some(role) = role else { continue };
         let home: String = match role {
-            Role::Header => format!("{} date {} {}", a.source.as_deref().unwrap_or(""), a.date.map(|d| d.to_string()).unwrap_or_default(), a.title),
+            Role::Header => format!(
+                "{} date {} {}",
+                a.source.as_deref().unwrap_or(""),
+                a.date.map(|d| d.to_string()).unwrap_or_default(),
+                a.title
+            ),
             Role::Byline => a.byline.clone().unwrap_or_default(),
             Role::ReadTime => continue,
             Role::Caption | Role::Credit => captions.clone(),
@@ -137,7 +194,13 @@ fn check_nothing_lost(text: &str, a: &Article, roles: &[Option<Role>]) -> Result
             if *role == Role::TeaserTitle && w == "\u{2022}" {
                 continue;
             }
-            prop_assert!(home.contains(w), "{:?} of {:?} line {:?} is lost", w, role, line);
+            prop_assert!(
+                home.contains(w),
+                "{:?} of {:?} line {:?} is lost",
+                w,
+                role,
+                line
+            );
         }
     }
     Ok(())

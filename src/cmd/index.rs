@@ -12,7 +12,11 @@ use crate::index::ingest::{ingest, Event, IngestConfig, Summary};
 pub const DEFAULT_ARCHIVE: &str = "data";
 
 pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
-    let roots = if args.paths.is_empty() { vec![PathBuf::from(DEFAULT_ARCHIVE)] } else { args.paths };
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_ARCHIVE)]
+    } else {
+        args.paths
+    };
     let config = IngestConfig {
         roots,
         index_dir: args.index.dir,
@@ -20,7 +24,9 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
         globs: args.globs,
         rebuild: args.rebuild,
         heap_bytes: (args.heap as usize) << 20,
-        threads: args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         commit_every: args.commit_every,
     };
     let bar = progress_bar(args.quiet);
@@ -44,7 +50,11 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
     if !args.quiet {
         print_summary(&summary, &config.index_dir);
     }
-    Ok(if summary.skipped_total() > 0 { super::EXIT_ERROR } else { super::EXIT_OK })
+    Ok(if summary.skipped_total() > 0 {
+        super::EXIT_ERROR
+    } else {
+        super::EXIT_OK
+    })
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {
@@ -53,8 +63,10 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} indexing {bar:30} {pos}/{len} files  {per_sec}  eta {eta}")
-            .expect("the template is valid"),
+        ProgressStyle::with_template(
+            "{spinner} indexing {bar:30} {pos}/{len} files  {per_sec}  eta {eta}",
+        )
+        .expect("the template is valid"),
     );
     bar
 }
@@ -73,7 +85,11 @@ fn print_summary(s: &Summary, index_dir: &Path) {
         let parts: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
         format!("{} ({})", s.skipped_total(), parts.join(", "))
     };
-    let touched = if s.touched > 0 { format!(" ({} touched, same content)", s.touched) } else { String::new() };
+    let touched = if s.touched > 0 {
+        format!(" ({} touched, same content)", s.touched)
+    } else {
+        String::new()
+    };
     eprintln!(
         "{} files: {} new, {} changed, {} unchanged{touched}, {} removed, {skipped} skipped",
         s.seen, s.new, s.changed, s.unchanged, s.removed

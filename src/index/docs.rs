@@ -30,25 +30,46 @@ pub fn day_date(day: i32) -> NaiveDate {
 }
 
 fn add_date(doc: &mut TantivyDocument, fields: &Fields, day: i32) {
-    doc.add_date(fields.date, DateTime::from_timestamp_secs(i64::from(day) * 86_400));
+    doc.add_date(
+        fields.date,
+        DateTime::from_timestamp_secs(i64::from(day) * 86_400),
+    );
     let d = day_date(day);
-    doc.add_facet(fields.date_facet, Facet::from_path([format!("{:04}", d.year()), format!("{:02}", d.month()), format!("{:02}", d.day())]));
+    doc.add_facet(
+        fields.date_facet,
+        Facet::from_path([
+            format!("{:04}", d.year()),
+            format!("{:02}", d.month()),
+            format!("{:02}", d.day()),
+        ]),
+    );
 }
 
 fn add_source(doc: &mut TantivyDocument, fields: &Fields, source: &DisplaySource) {
     doc.add_text(fields.source, format!("{} {}", source.slug, source.name));
-    doc.add_facet(fields.source_facet, Facet::from_path([source.slug.as_str()]));
+    doc.add_facet(
+        fields.source_facet,
+        Facet::from_path([source.slug.as_str()]),
+    );
     doc.add_text(fields.source_name, &source.name);
 }
 
 /// The article document of a parsed file.
-pub fn article_doc(fields: &Fields, path: &str, article: &Article, source: &DisplaySource) -> TantivyDocument {
+pub fn article_doc(
+    fields: &Fields,
+    path: &str,
+    article: &Article,
+    source: &DisplaySource,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(fields.id, article_id(path));
     doc.add_text(fields.kind, KIND_ARTICLE);
     doc.add_text(fields.path, path);
     doc.add_text(fields.title, &article.title);
-    doc.add_text(fields.title_key, format!("{:016x}", crate::article::title_key(&article.title)));
+    doc.add_text(
+        fields.title_key,
+        format!("{:016x}", crate::article::title_key(&article.title)),
+    );
     doc.add_text(fields.body, article.body());
     for caption in &article.captions {
         doc.add_text(fields.captions, &caption.text);
@@ -101,7 +122,12 @@ pub struct TeaserSeen<'a> {
     pub folded: bool,
 }
 
-pub fn teaser_doc(fields: &Fields, key: u64, text: &TeaserText, seen: &TeaserSeen<'_>) -> TantivyDocument {
+pub fn teaser_doc(
+    fields: &Fields,
+    key: u64,
+    text: &TeaserText,
+    seen: &TeaserSeen<'_>,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(fields.id, teaser_id(key));
     doc.add_text(fields.kind, KIND_TEASER);
@@ -114,7 +140,10 @@ pub fn teaser_doc(fields: &Fields, key: u64, text: &TeaserText, seen: &TeaserSee
         add_date(&mut doc, fields, day);
     }
     if let Some(day) = seen.last_day {
-        doc.add_date(fields.last_seen, DateTime::from_timestamp_secs(i64::from(day) * 86_400));
+        doc.add_date(
+            fields.last_seen,
+            DateTime::from_timestamp_secs(i64::from(day) * 86_400),
+        );
     }
     doc.add_u64(fields.seen_count, seen.count);
     doc.add_bool(fields.truncated, text.truncated);

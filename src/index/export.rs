@@ -10,7 +10,10 @@ use tantivy::{Index, TantivyDocument};
 const MULTI_VALUED: [&str; 2] = ["captions", "credits"];
 
 /// Calls `each` with every live document of the index, segment by segment.
-pub fn for_each_document(index: &Index, mut each: impl FnMut(Map<String, Json>) -> anyhow::Result<()>) -> anyhow::Result<()> {
+pub fn for_each_document(
+    index: &Index,
+    mut each: impl FnMut(Map<String, Json>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let schema = index.schema();
     let reader = index.reader().context("opening the index")?;
     let searcher = reader.searcher();
@@ -51,7 +54,10 @@ fn to_json(schema: &Schema, doc: &TantivyDocument) -> Map<String, Json> {
     }
     // The facet is stored as `/slug`; engines want the plain slug.
     if let Some(Json::String(slug)) = out.remove("source_facet") {
-        out.insert("source_slug".to_string(), Json::String(slug.trim_start_matches('/').to_string()));
+        out.insert(
+            "source_slug".to_string(),
+            Json::String(slug.trim_start_matches('/').to_string()),
+        );
     }
     out
 }

@@ -101,8 +101,13 @@ struct Found {
 enum Parsed {
     Indexed(Box<IndexedFile>),
     /// Same bytes as when last indexed.
-    Same { hash: u64 },
-    Skipped { hash: u64, reason: article::SkipReason },
+    Same {
+        hash: u64,
+    },
+    Skipped {
+        hash: u64,
+        reason: article::SkipReason,
+    },
 }
 
 struct IndexedFile {
@@ -119,34 +124,64 @@ struct IndexedFile {
 pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let dir = &config.index_dir;
-    fs::create_dir_all(dir).with_context(|| format!("creating the index directory {}", dir.display()))?;
+    fs::create_dir_all(dir)
+        .with_context(|| format!("creating the index directory {}", dir.display()))?;
     let _lock = lock(dir)?;
     let index = open_or_create(dir, config.rebuild)?;
     let fields = Fields::new(&index.schema())?;
-    let generation = index.load_metas()?.payload.and_then(|p| p.parse::<u64>().ok());
-    let had_docs = index.load_metas()?.segments.iter().any(|s| s.num_docs() > 0);
+    let generation = index
+        .load_metas()?
+        .payload
+        .and_then(|p| p.parse::<u64>().ok());
+    let had_docs = index
+        .load_metas()?
+        .segments
+        .iter()
+        .any(|s| s.num_docs() > 0);
     let (state, start_over) = match State::load(dir, generation)? {
         Some(state) if !config.rebuild => (state, false),
         _ => {
             if had_docs && !config.rebuild {
-                on(Event::Note("the index has no saved state that matches it: indexing everything again"));
+                on(Event::Note(
+                    "the index has no saved state that matches it: indexing everything again",
+                ));
             }
             (State::empty(generation.unwrap_or(0)), had_docs)
         }
     };
 
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads.max(1)).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.max(1))
+        .build()?;
     let roots = canonical_roots(&config.roots)?;
     let globs = build_globs(&config.globs)?;
     let walk_problems = Mutex::new(Vec::new());
     let found = pool.install(|| walk(&roots, &globs, dir, &walk_problems));
-    let mut summary = Summary { seen: found.len(), ..Summary::default() };
+    let mut summary = Summary {
+        seen: found.len(),
+        ..Summary::default()
+    };
     for (path, reason) in walk_problems.into_inner().unwrap_or_default() {
         *summary.skipped.entry("unreadable".to_string()).or_default() += 1;
-        on(Event::Skipped { path: &path, reason: &reason });
+        on(Event::Skipped {
+            path: &path,
+            reason: &reason,
+        });
     }
 
-    let mut run = Run { config, index: &index, fields, state, writer: None, reader: None, summary, texts: HashMap::new(), affected: HashSet::new(), since_commit: 0, last_commit: Instant::now() };
+    let mut run = Run {
+        config,
+        index: &index,
+        fields,
+        state,
+        writer: None,
+        reader: None,
+        summary,
+        texts: HashMap::new(),
+        affected: HashSet::new(),
+        since_commit: 0,
+        last_commit: Instant::now(),
+    };
     if start_over {
         run.writer()?.delete_all_documents()?;
     }
@@ -161,7 +196,10 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
                 run.summary.unchanged += 1;
                 if let Some(reason) = &e.skipped {
                     *run.summary.skipped.entry(skip_label(reason)).or_default() += 1;
-                    on(Event::Skipped { path: &f.path, reason });
+                    on(Event::Skipped {
+                        path: &f.path,
+                        reason,
+                    });
                 }
             }
             _ => to_read.push(f),
@@ -175,7 +213,9 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         .cloned()
         .collect();
     drop(present);
-    on(Event::Planned { to_read: to_read.len() });
+    on(Event::Planned {
+        to_read: to_read.len(),
+    });
 
     for path in &removed {
         run.remove_file(path)?;
@@ -183,13 +223,18 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
     }
     for batch in to_read.chunks(BATCH) {
         let parsed: Vec<Parsed> = pool.install(|| {
-            batch.par_iter().map(|f| read_and_parse(f, &run.state, &run.fields, config.source.as_deref())).collect()
+            batch
+                .par_iter()
+                .map(|f| read_and_parse(f, &run.state, &run.fields, config.source.as_deref()))
+                .collect()
         });
         on(Event::Read(batch.len()));
         for (f, parsed) in batch.iter().zip(parsed) {
             run.apply(f, parsed, on)?;
         }
-        if run.since_commit >= config.commit_every.max(1) || run.last_commit.elapsed() >= COMMIT_EVERY {
+        if run.since_commit >= config.commit_every.max(1)
+            || run.last_commit.elapsed() >= COMMIT_EVERY
+        {
             run.commit()?;
         }
     }
@@ -233,7 +278,7 @@ impl Run<'_> {
         if self.writer.is_none() {
             let threads = self.config.threads.clamp(1, 8);
             // tantivy wants at least 15 MB per indexing thread.
-            let heap = self.config.heap_bytes.max(threads * 16 << 20);
+            let heap = self.config.heap_bytes.max((threads * 16) << 20);
             let writer: IndexWriter = self
                 .index
                 .writer_with_num_threads(threads, heap)
@@ -282,7 +327,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn apply(&mut self, f: &Found, parsed: Parsed, on: &mut dyn FnMut(Event<'_>)) -> anyhow::Result<()> {
+    fn apply(
+        &mut self,
+        f: &Found,
+        parsed: Parsed,
+        on: &mut dyn FnMut(Event<'_>),
+    ) -> anyhow::Result<()> {
         let old = self.state.files.get(&f.path).cloned();
         let hash = match &parsed {
             Parsed::Same { hash } | Parsed::Skipped { hash, .. } => *hash,
@@ -293,9 +343,16 @@ impl Run<'_> {
             self.summary.touched += 1;
             if let Some(reason) = &old.skipped {
                 *self.summary.skipped.entry(skip_label(reason)).or_default() += 1;
-                on(Event::Skipped { path: &f.path, reason });
+                on(Event::Skipped {
+                    path: &f.path,
+                    reason,
+                });
             }
-            let entry = self.state.files.get_mut(&f.path).expect("entry checked above");
+            let entry = self
+                .state
+                .files
+                .get_mut(&f.path)
+                .expect("entry checked above");
             entry.mtime = f.mtime;
             entry.size = f.size;
             return Ok(());
@@ -314,18 +371,34 @@ impl Run<'_> {
             }
             None => self.state.next_file_no(),
         };
-        let mut entry = FileEntry { no, size: f.size, mtime: f.mtime, hash, skipped: None, title_key: None, teasers: Vec::new(), day: None, source: 0 };
+        let mut entry = FileEntry {
+            no,
+            size: f.size,
+            mtime: f.mtime,
+            hash,
+            skipped: None,
+            title_key: None,
+            teasers: Vec::new(),
+            day: None,
+            source: 0,
+        };
         match parsed {
             Parsed::Same { .. } => unreachable!("a file with the same hash has an entry"),
             Parsed::Skipped { reason, .. } => {
                 let reason = reason.to_string();
                 *self.summary.skipped.entry(skip_label(&reason)).or_default() += 1;
-                on(Event::Skipped { path: &f.path, reason: &reason });
+                on(Event::Skipped {
+                    path: &f.path,
+                    reason: &reason,
+                });
                 entry.skipped = Some(reason);
             }
             Parsed::Indexed(file) => {
                 for message in &file.warnings {
-                    on(Event::Warning { path: &f.path, message });
+                    on(Event::Warning {
+                        path: &f.path,
+                        message,
+                    });
                 }
                 self.writer()?.add_document(file.doc)?;
                 self.summary.articles += 1;
@@ -335,7 +408,10 @@ impl Run<'_> {
                     self.affected.insert(file.title_key);
                 }
                 for (key, text) in file.teasers {
-                    self.state.teasers.entry(key).or_default().push(Sighting { file: no, day: file.day });
+                    self.state.teasers.entry(key).or_default().push(Sighting {
+                        file: no,
+                        day: file.day,
+                    });
                     self.affected.insert(key);
                     entry.teasers.push(key);
                     let best = match self.texts.remove(&key) {
@@ -379,11 +455,23 @@ impl Run<'_> {
         }
         let affected: Vec<u64> = std::mem::take(&mut self.affected).into_iter().collect();
         if self.reader.is_none() {
-            self.reader = Some(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?);
+            self.reader = Some(
+                self.index
+                    .reader_builder()
+                    .reload_policy(ReloadPolicy::Manual)
+                    .try_into()?,
+            );
         }
-        let searcher = self.reader.as_ref().expect("reader was just set").searcher();
+        let searcher = self
+            .reader
+            .as_ref()
+            .expect("reader was just set")
+            .searcher();
         let fields = self.fields;
-        let writer = self.writer.as_ref().expect("a writer is open when teasers changed");
+        let writer = self
+            .writer
+            .as_ref()
+            .expect("a writer is open when teasers changed");
         let state = &self.state;
         // Number → path and entry of the files that carry an affected teaser.
         let mut wanted = HashSet::new();
@@ -420,7 +508,9 @@ impl Run<'_> {
                     (a.day.is_none(), a.day, path(a)).cmp(&(b.day.is_none(), b.day, path(b)))
                 })
                 .expect("sightings are not empty");
-            let Some((first_path, first_entry)) = files.get(&first.file) else { continue };
+            let Some((first_path, first_entry)) = files.get(&first.file) else {
+                continue;
+            };
             let seen = TeaserSeen {
                 count: sightings.len() as u64,
                 first_path: &first_path.to_string_lossy(),
@@ -442,27 +532,52 @@ impl Run<'_> {
 }
 
 /// The text of a teaser as its document holds it, if it has one.
-fn stored_teaser(searcher: &tantivy::Searcher, fields: &Fields, id: &str) -> anyhow::Result<Option<TeaserText>> {
+fn stored_teaser(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    id: &str,
+) -> anyhow::Result<Option<TeaserText>> {
     let query = TermQuery::new(docs::id_term(fields, id), IndexRecordOption::Basic);
-    let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {
+    let Some((_, address)) = searcher
+        .search(&query, &TopDocs::with_limit(1).order_by_score())?
+        .into_iter()
+        .next()
+    else {
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     Ok(Some(TeaserText {
         title: text(fields.title),
         summary: text(fields.body),
-        truncated: doc.get_first(fields.truncated).and_then(|v| v.as_bool()).unwrap_or(false),
+        truncated: doc
+            .get_first(fields.truncated)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     }))
 }
 
 fn read_and_parse(f: &Found, state: &State, fields: &Fields, given_source: Option<&str>) -> Parsed {
     let bytes = match fs::read(&f.path) {
         Ok(bytes) => bytes,
-        Err(err) => return Parsed::Skipped { hash: 0, reason: article::SkipReason::Unreadable(err.to_string()) },
+        Err(err) => {
+            return Parsed::Skipped {
+                hash: 0,
+                reason: article::SkipReason::Unreadable(err.to_string()),
+            }
+        }
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    if state.files.get(&f.path).is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64) {
+    if state
+        .files
+        .get(&f.path)
+        .is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64)
+    {
         return Parsed::Same { hash };
     }
     let decoded = match article::decode(&bytes) {
@@ -483,7 +598,14 @@ fn read_and_parse(f: &Found, state: &State, fields: &Fields, given_source: Optio
         if teasers.iter().any(|(k, _)| *k == key) {
             continue;
         }
-        teasers.push((key, TeaserText { title: t.title, summary: t.summary, truncated: t.truncated }));
+        teasers.push((
+            key,
+            TeaserText {
+                title: t.title,
+                summary: t.summary,
+                truncated: t.truncated,
+            },
+        ));
     }
     let mut warnings = decoded.warnings;
     warnings.extend(parsed.warnings);
@@ -500,7 +622,12 @@ fn read_and_parse(f: &Found, state: &State, fields: &Fields, given_source: Optio
 
 /// "unreadable: permission denied" → "unreadable".
 fn skip_label(reason: &str) -> String {
-    reason.split(':').next().unwrap_or(reason).trim().to_string()
+    reason
+        .split(':')
+        .next()
+        .unwrap_or(reason)
+        .trim()
+        .to_string()
 }
 
 /// Takes the index's lock, or says who holds it.
@@ -518,14 +645,17 @@ fn lock(dir: &Path) -> anyhow::Result<fs::File> {
             "another `newsfind index` is writing to {}; wait for it to finish",
             dir.display()
         ),
-        Err(fs::TryLockError::Error(err)) => Err(err).with_context(|| format!("locking {}", path.display())),
+        Err(fs::TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("locking {}", path.display()))
+        }
     }
 }
 
 fn open_or_create(dir: &Path, rebuild: bool) -> anyhow::Result<Index> {
     let meta = dir.join("meta.json");
     if meta.exists() {
-        let index = Index::open_in_dir(dir).with_context(|| format!("opening the index in {}", dir.display()))?;
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("opening the index in {}", dir.display()))?;
         if index.schema() == schema::build_schema() {
             schema::register_tokenizers(&index);
             return Ok(index);
@@ -535,8 +665,14 @@ fn open_or_create(dir: &Path, rebuild: bool) -> anyhow::Result<Index> {
         }
         drop(index);
         clear_index_files(dir)?;
-    } else if fs::read_dir(dir)?.flatten().any(|e| e.file_name() != LOCK_FILE) {
-        anyhow::bail!("{} is not empty and holds no newsfind index: give another --index", dir.display());
+    } else if fs::read_dir(dir)?
+        .flatten()
+        .any(|e| e.file_name() != LOCK_FILE)
+    {
+        anyhow::bail!(
+            "{} is not empty and holds no newsfind index: give another --index",
+            dir.display()
+        );
     }
     let index = Index::builder()
         .schema(schema::build_schema())
@@ -552,7 +688,8 @@ fn clear_index_files(dir: &Path) -> anyhow::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         if entry.file_name() != LOCK_FILE && entry.file_type()?.is_file() {
-            fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
+            fs::remove_file(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
         }
     }
     Ok(())
@@ -567,8 +704,12 @@ fn canonical_roots(roots: &[PathBuf]) -> anyhow::Result<Vec<Root>> {
     roots
         .iter()
         .map(|r| {
-            let path = fs::canonicalize(r).with_context(|| format!("{}: cannot open", r.display()))?;
-            Ok(Root { is_file: path.is_file(), path })
+            let path =
+                fs::canonicalize(r).with_context(|| format!("{}: cannot open", r.display()))?;
+            Ok(Root {
+                is_file: path.is_file(),
+                path,
+            })
         })
         .collect()
 }
@@ -576,14 +717,22 @@ fn canonical_roots(roots: &[PathBuf]) -> anyhow::Result<Vec<Root>> {
 fn build_globs(globs: &[String]) -> anyhow::Result<GlobSet> {
     let mut set = GlobSetBuilder::new();
     for g in globs {
-        let glob = GlobBuilder::new(g).literal_separator(false).build().with_context(|| format!("--glob {g:?}"))?;
+        let glob = GlobBuilder::new(g)
+            .literal_separator(false)
+            .build()
+            .with_context(|| format!("--glob {g:?}"))?;
         set.add(glob);
     }
     Ok(set.build()?)
 }
 
 /// Lists the files under the roots that match the globs, with their size and mtime.
-fn walk(roots: &[Root], globs: &GlobSet, index_dir: &Path, problems: &Mutex<Vec<(PathBuf, String)>>) -> Vec<Found> {
+fn walk(
+    roots: &[Root],
+    globs: &GlobSet,
+    index_dir: &Path,
+    problems: &Mutex<Vec<(PathBuf, String)>>,
+) -> Vec<Found> {
     let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
     let found = Mutex::new(Vec::new());
     for root in roots {
@@ -595,7 +744,10 @@ fn walk(roots: &[Root], globs: &GlobSet, index_dir: &Path, problems: &Mutex<Vec<
                     size: meta.len(),
                     mtime: mtime_nanos(&meta),
                 }),
-                Err(err) => problems.lock().expect("walk lock").push((root.path.clone(), format!("unreadable: {err}"))),
+                Err(err) => problems
+                    .lock()
+                    .expect("walk lock")
+                    .push((root.path.clone(), format!("unreadable: {err}"))),
             }
             continue;
         }
@@ -613,7 +765,10 @@ fn walk(roots: &[Root], globs: &GlobSet, index_dir: &Path, problems: &Mutex<Vec<
                     Ok(entry) => entry,
                     Err(err) => {
                         let path = err_path(&err).unwrap_or_else(|| root.clone());
-                        problems.lock().expect("walk lock").push((path, format!("unreadable: {err}")));
+                        problems
+                            .lock()
+                            .expect("walk lock")
+                            .push((path, format!("unreadable: {err}")));
                         return ignore::WalkState::Continue;
                     }
                 };
@@ -634,7 +789,10 @@ fn walk(roots: &[Root], globs: &GlobSet, index_dir: &Path, problems: &Mutex<Vec<
                         size: meta.len(),
                         mtime: mtime_nanos(&meta),
                     }),
-                    Err(err) => problems.lock().expect("walk lock").push((entry.path().to_path_buf(), format!("unreadable: {err}"))),
+                    Err(err) => problems
+                        .lock()
+                        .expect("walk lock")
+                        .push((entry.path().to_path_buf(), format!("unreadable: {err}"))),
                 }
                 ignore::WalkState::Continue
             })
@@ -650,7 +808,9 @@ fn walk(roots: &[Root], globs: &GlobSet, index_dir: &Path, problems: &Mutex<Vec<
 fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
         _ => None,
     }
 }
@@ -664,7 +824,10 @@ fn mtime_nanos(meta: &fs::Metadata) -> i128 {
 
 /// Documents in the index by kind.
 fn count_kinds(index: &Index, fields: &Fields) -> anyhow::Result<(u64, u64)> {
-    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
     let reader: IndexReader = reader;
     let searcher = reader.searcher();
     // Not doc_freq: it counts deleted documents until their segment is merged.

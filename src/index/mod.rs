@@ -5,5 +5,5 @@ pub mod docs;
 pub mod export;
 pub mod ingest;
 pub mod schema;
-mod stem;
 mod state;
+mod stem;

@@ -8,11 +8,13 @@ use std::path::Path;
 
 use anyhow::Context;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions,
-    Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, STORED, STRING,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
 use tantivy::{Index, IndexSettings};
 
 use super::stem::CachedEnglishStemmer;
@@ -72,9 +74,11 @@ pub struct Fields {
 impl Fields {
     pub fn new(schema: &Schema) -> anyhow::Result<Fields> {
         let f = |name: &str| {
-            schema
-                .get_field(name)
-                .with_context(|| format!("the index has no field {name:?}: rebuild it with `newsfind index --rebuild`"))
+            schema.get_field(name).with_context(|| {
+                format!(
+                    "the index has no field {name:?}: rebuild it with `newsfind index --rebuild`"
+                )
+            })
         };
         Ok(Fields {
             id: f("id")?,
@@ -141,7 +145,10 @@ pub fn build_schema() -> Schema {
     b.add_date_field("date", date);
     b.add_facet_field("date_facet", FacetOptions::default());
     b.add_u64_field("read_minutes", STORED);
-    b.add_u64_field("seen_count", NumericOptions::default().set_stored().set_fast());
+    b.add_u64_field(
+        "seen_count",
+        NumericOptions::default().set_stored().set_fast(),
+    );
     b.add_date_field("last_seen", DateOptions::default().set_stored());
     b.add_bool_field("truncated", STORED);
     b.add_text_field("folded", STRING);
@@ -152,7 +159,9 @@ pub fn build_schema() -> Schema {
 /// which keeps the index under half the archive's size; a hit's snippet costs one block.
 pub fn index_settings() -> IndexSettings {
     IndexSettings {
-        docstore_compression: Compressor::Zstd(ZstdCompressor { compression_level: Some(3) }),
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(3),
+        }),
         docstore_blocksize: 64 * 1024,
         ..IndexSettings::default()
     }

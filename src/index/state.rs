@@ -68,7 +68,10 @@ pub struct State {
 impl State {
     /// A state that knows no file, following the commit of `generation`.
     pub fn empty(generation: u64) -> State {
-        State { generation, ..State::default() }
+        State {
+            generation,
+            ..State::default()
+        }
     }
 
     /// A fresh number for a new file.
@@ -81,7 +84,12 @@ impl State {
     /// The number of a source's display name.
     pub fn source_number(&mut self, name: &str) -> u32 {
         if self.source_numbers.len() != self.sources.len() {
-            self.source_numbers = self.sources.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+            self.source_numbers = self
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.clone(), i as u32))
+                .collect();
         }
         if let Some(&no) = self.source_numbers.get(name) {
             return no;
@@ -94,13 +102,17 @@ impl State {
 
     /// The display name of a source number.
     pub fn source_name(&self, no: u32) -> &str {
-        self.sources.get(no as usize).map_or("unknown", String::as_str)
+        self.sources
+            .get(no as usize)
+            .map_or("unknown", String::as_str)
     }
 
     /// Loads the state that goes with the index's last commit (payload `generation`), or
     /// `None` when there is none to trust (a new index, or an older format).
     pub fn load(dir: &Path, generation: Option<u64>) -> anyhow::Result<Option<State>> {
-        let Some(generation) = generation else { return Ok(None) };
+        let Some(generation) = generation else {
+            return Ok(None);
+        };
         for name in [PENDING_FILE, STATE_FILE] {
             let path = dir.join(name);
             let file = match fs::File::open(&path) {
@@ -141,6 +153,7 @@ impl State {
     /// Makes the pending state the current one, after its commit.
     pub fn confirm(dir: &Path) -> anyhow::Result<()> {
         let path = dir.join(STATE_FILE);
-        fs::rename(dir.join(PENDING_FILE), &path).with_context(|| format!("writing {}", path.display()))
+        fs::rename(dir.join(PENDING_FILE), &path)
+            .with_context(|| format!("writing {}", path.display()))
     }
 }

@@ -19,7 +19,10 @@ impl TokenFilter for CachedEnglishStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
-        CachedStemmerFilter { inner: tokenizer, cache: HashMap::new() }
+        CachedStemmerFilter {
+            inner: tokenizer,
+            cache: HashMap::new(),
+        }
     }
 }
 
@@ -31,7 +34,10 @@ pub struct CachedStemmerFilter<T> {
 /// A clone starts with an empty cache: each indexing thread fills its own.
 impl<T: Clone> Clone for CachedStemmerFilter<T> {
     fn clone(&self) -> Self {
-        CachedStemmerFilter { inner: self.inner.clone(), cache: HashMap::new() }
+        CachedStemmerFilter {
+            inner: self.inner.clone(),
+            cache: HashMap::new(),
+        }
     }
 }
 
@@ -68,7 +74,8 @@ impl<T: TokenStream> TokenStream for CachedStemStream<'_, T> {
         if self.cache.len() >= CACHE_WORDS {
             self.cache.clear();
         }
-        self.cache.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+        self.cache
+            .insert(std::mem::replace(&mut token.text, stem.clone()), stem);
         true
     }
 
@@ -98,8 +105,12 @@ mod tests {
 
     #[test]
     fn same_stems_as_tantivy() {
-        let text = "Elections were held; the elected officials' running, runs and ran. Elections again!";
-        let mut ours = TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).filter(CachedEnglishStemmer).build();
+        let text =
+            "Elections were held; the elected officials' running, runs and ran. Elections again!";
+        let mut ours = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CachedEnglishStemmer)
+            .build();
         let mut theirs = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))
