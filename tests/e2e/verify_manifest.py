@@ -96,7 +96,7 @@ def main():
         hits = {}
         for line in res.stdout.splitlines():
             h = json.loads(line)
-            hits[os.path.relpath(h["path"], os.path.abspath(a.archive))] = h
+            hits[os.path.relpath(os.path.realpath(h["path"]), os.path.realpath(a.archive))] = h
         want = {p: o for p, o in parsed.items() if not o.get("skipped")}
         missing = [p for p in want if p not in hits]
         wrong = [p for p, o in want.items() if p in hits and (hits[p]["title"] != o["title"] or hits[p]["date"] != o["date"])]
