@@ -18,7 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::docs::{self, TeaserSeen, TeaserText};
 use super::schema::{self, Fields};
-use super::state::{FileEntry, Sighting, State};
+use super::state::{FileContent, FileMeta, State};
 use crate::article::{self, DisplaySource};
 
 /// Files parsed in parallel at a time; bounds the text held in memory.
@@ -94,7 +94,7 @@ struct Found {
     /// Path under its root, for the source folder.
     relative: PathBuf,
     size: u64,
-    mtime: i128,
+    mtime: i64,
 }
 
 /// What reading and parsing one file gave.
@@ -146,7 +146,7 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
                     "the index has no saved state that matches it: indexing everything again",
                 ));
             }
-            (State::empty(generation.unwrap_or(0)), had_docs)
+            (State::empty(dir, generation.unwrap_or(0)), had_docs)
         }
     };
 
@@ -188,10 +188,8 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
 
     // Plan: unchanged, to read, removed.
     let mut to_read = Vec::new();
-    let mut present = HashSet::with_capacity(found.len());
-    for f in found {
-        present.insert(f.path.clone());
-        match run.state.files.get(&f.path) {
+    for f in &found {
+        match run.state.files().get(&f.path) {
             Some(e) if e.size == f.size && e.mtime == f.mtime => {
                 run.summary.unchanged += 1;
                 if let Some(reason) = &e.skipped {
@@ -205,11 +203,12 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
             _ => to_read.push(f),
         }
     }
+    let present: HashSet<&Path> = found.iter().map(|f| f.path.as_path()).collect();
     let removed: Vec<PathBuf> = run
         .state
-        .files
+        .files()
         .keys()
-        .filter(|p| !present.contains(*p) && roots.iter().any(|r| p.starts_with(&r.path)))
+        .filter(|p| !present.contains(p.as_path()) && roots.iter().any(|r| p.starts_with(&r.path)))
         .cloned()
         .collect();
     drop(present);
@@ -225,11 +224,13 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         let parsed: Vec<Parsed> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|f| read_and_parse(f, &run.state, &run.fields, config.source.as_deref()))
+                .map(|f| {
+                    read_and_parse(f, run.state.files(), &run.fields, config.source.as_deref())
+                })
                 .collect()
         });
         on(Event::Read(batch.len()));
-        for (f, parsed) in batch.iter().zip(parsed) {
+        for (&f, parsed) in batch.iter().zip(parsed) {
             run.apply(f, parsed, on)?;
         }
         if run.since_commit >= config.commit_every.max(1)
@@ -242,9 +243,9 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         run.commit()?;
     } else if run.summary.touched > 0 {
         // Only mtimes changed: the index stays as it is, the state learns the new mtimes.
-        let generation = run.state.generation;
-        run.state.save_pending(dir, generation)?;
-        State::confirm(dir)?;
+        let generation = run.state.generation();
+        run.state.save_pending(generation)?;
+        run.state.confirm()?;
     }
     if let Some(writer) = run.writer.take() {
         writer.wait_merging_threads()?;
@@ -293,35 +294,32 @@ impl Run<'_> {
         Ok(self.writer.as_mut().expect("writer was just set"))
     }
 
-    /// Takes a file's documents and sightings out of the index and the state.
-    fn forget(&mut self, path: &Path, entry: &FileEntry) -> anyhow::Result<()> {
-        if entry.skipped.is_some() {
+    /// Takes a file's documents out of the index, and what it held out of the state.
+    fn forget(&mut self, path: &Path, meta: &FileMeta) -> anyhow::Result<()> {
+        if meta.skipped.is_some() {
             return Ok(());
         }
         let id = docs::article_id(&path.to_string_lossy());
         let term = docs::id_term(&self.fields, &id);
         self.writer()?.delete_term(term);
-        for key in &entry.teasers {
-            if let Some(sightings) = self.state.teasers.get_mut(key) {
-                sightings.retain(|s| s.file != entry.no);
-            }
-            self.affected.insert(*key);
-        }
-        if let Some(key) = entry.title_key {
-            if let Some(n) = self.state.article_titles.get_mut(&key) {
-                *n -= 1;
-                if *n == 0 {
-                    self.state.article_titles.remove(&key);
-                    self.affected.insert(key);
-                }
+        let content = self.state.content()?;
+        let Some(old) = content.files.remove(&meta.no) else {
+            return Ok(());
+        };
+        self.affected.extend(&old.teasers);
+        if let Some(n) = content.article_titles.get_mut(&old.title_key) {
+            *n -= 1;
+            if *n == 0 {
+                content.article_titles.remove(&old.title_key);
+                self.affected.insert(old.title_key);
             }
         }
         Ok(())
     }
 
     fn remove_file(&mut self, path: &Path) -> anyhow::Result<()> {
-        if let Some(entry) = self.state.files.remove(path) {
-            self.forget(path, &entry)?;
+        if let Some(meta) = self.state.files_mut().remove(path) {
+            self.forget(path, &meta)?;
             self.since_commit += 1;
         }
         Ok(())
@@ -333,7 +331,7 @@ impl Run<'_> {
         parsed: Parsed,
         on: &mut dyn FnMut(Event<'_>),
     ) -> anyhow::Result<()> {
-        let old = self.state.files.get(&f.path).cloned();
+        let old = self.state.files().get(&f.path).cloned();
         let hash = match &parsed {
             Parsed::Same { hash } | Parsed::Skipped { hash, .. } => *hash,
             Parsed::Indexed(file) => file.hash,
@@ -348,13 +346,13 @@ impl Run<'_> {
                     reason,
                 });
             }
-            let entry = self
+            let meta = self
                 .state
-                .files
+                .files_mut()
                 .get_mut(&f.path)
                 .expect("entry checked above");
-            entry.mtime = f.mtime;
-            entry.size = f.size;
+            meta.mtime = f.mtime;
+            meta.size = f.size;
             return Ok(());
         }
         self.summary.bytes += f.size;
@@ -371,16 +369,12 @@ impl Run<'_> {
             }
             None => self.state.next_file_no(),
         };
-        let mut entry = FileEntry {
+        let mut meta = FileMeta {
             no,
             size: f.size,
             mtime: f.mtime,
             hash,
             skipped: None,
-            title_key: None,
-            teasers: Vec::new(),
-            day: None,
-            source: 0,
         };
         match parsed {
             Parsed::Same { .. } => unreachable!("a file with the same hash has an entry"),
@@ -391,7 +385,7 @@ impl Run<'_> {
                     path: &f.path,
                     reason: &reason,
                 });
-                entry.skipped = Some(reason);
+                meta.skipped = Some(reason);
             }
             Parsed::Indexed(file) => {
                 for message in &file.warnings {
@@ -402,45 +396,46 @@ impl Run<'_> {
                 }
                 self.writer()?.add_document(file.doc)?;
                 self.summary.articles += 1;
-                let count = self.state.article_titles.entry(file.title_key).or_default();
+                let content = self.state.content()?;
+                let count = content.article_titles.entry(file.title_key).or_default();
                 *count += 1;
                 if *count == 1 {
                     self.affected.insert(file.title_key);
                 }
+                let mut held = FileContent {
+                    title_key: file.title_key,
+                    teasers: Vec::with_capacity(file.teasers.len()),
+                    day: file.day,
+                    source: content.source_number(&file.source.name),
+                };
                 for (key, text) in file.teasers {
-                    self.state.teasers.entry(key).or_default().push(Sighting {
-                        file: no,
-                        day: file.day,
-                    });
                     self.affected.insert(key);
-                    entry.teasers.push(key);
+                    held.teasers.push(key);
                     let best = match self.texts.remove(&key) {
                         Some(seen) => seen.better(text),
                         None => text,
                     };
                     self.texts.insert(key, best);
                 }
-                entry.title_key = Some(file.title_key);
-                entry.day = file.day;
-                entry.source = self.state.source_number(&file.source.name);
+                content.files.insert(no, held);
             }
         }
-        self.state.files.insert(f.path.clone(), entry);
+        self.state.files_mut().insert(f.path.clone(), meta);
         Ok(())
     }
 
     /// Rewrites the affected teaser documents, then commits index and state together.
     fn commit(&mut self) -> anyhow::Result<()> {
         self.flush_teasers()?;
-        let generation = self.state.generation + 1;
-        let dir = self.config.index_dir.clone();
+        self.state.content()?;
+        let generation = self.state.generation() + 1;
         self.writer()?;
         let writer = self.writer.as_mut().expect("writer was just opened");
         let mut prepared = writer.prepare_commit().context("committing the index")?;
         prepared.set_payload(&generation.to_string());
-        self.state.save_pending(&dir, generation)?;
+        self.state.save_pending(generation)?;
         prepared.commit().context("committing the index")?;
-        State::confirm(&dir)?;
+        self.state.confirm()?;
         if let Some(reader) = &self.reader {
             reader.reload()?;
         }
@@ -453,7 +448,7 @@ impl Run<'_> {
         if self.affected.is_empty() {
             return Ok(());
         }
-        let affected: Vec<u64> = std::mem::take(&mut self.affected).into_iter().collect();
+        let affected = std::mem::take(&mut self.affected);
         if self.reader.is_none() {
             self.reader = Some(
                 self.index
@@ -468,31 +463,34 @@ impl Run<'_> {
             .expect("reader was just set")
             .searcher();
         let fields = self.fields;
+        self.state.content()?;
         let writer = self
             .writer
             .as_ref()
             .expect("a writer is open when teasers changed");
-        let state = &self.state;
-        // Number → path and entry of the files that carry an affected teaser.
-        let mut wanted = HashSet::new();
-        for key in &affected {
-            if let Some(sightings) = state.teasers.get(key) {
-                wanted.extend(sightings.iter().map(|s| s.file));
+        let (files, content) = self.state.parts();
+        let content = content.expect("content was just loaded");
+        // Where each affected teaser is seen: derived from what the files hold, rather than
+        // kept, since a million files carry some fifteen million teasers.
+        let mut seen_in: HashMap<u64, Vec<u32>> = HashMap::with_capacity(affected.len());
+        for (no, held) in &content.files {
+            for key in &held.teasers {
+                if affected.contains(key) {
+                    seen_in.entry(*key).or_default().push(*no);
+                }
             }
         }
-        let files: HashMap<u32, (&Path, &FileEntry)> = state
-            .files
+        let wanted: HashSet<u32> = seen_in.values().flatten().copied().collect();
+        let paths: HashMap<u32, &Path> = files
             .iter()
-            .filter(|(_, e)| wanted.contains(&e.no))
-            .map(|(p, e)| (e.no, (p.as_path(), e)))
+            .filter(|(_, m)| wanted.contains(&m.no))
+            .map(|(p, m)| (m.no, p.as_path()))
             .collect();
         drop(wanted);
-        let mut gone = Vec::new();
         for key in affected {
             let id = docs::teaser_id(key);
             writer.delete_term(docs::id_term(&fields, &id));
-            let Some(sightings) = state.teasers.get(&key).filter(|s| !s.is_empty()) else {
-                gone.push(key);
+            let Some(carriers) = seen_in.get(&key) else {
                 continue;
             };
             let stored = stored_teaser(&searcher, &fields, &id)?;
@@ -501,30 +499,28 @@ impl Run<'_> {
                 (Some(t), None) | (None, Some(t)) => t,
                 (None, None) => continue,
             };
-            let first = sightings
+            let day = |no: &u32| content.files.get(no).and_then(|c| c.day);
+            // First seen: the earliest dated file, then by path; undated files last.
+            let Some(first) = carriers
                 .iter()
-                .min_by(|a, b| {
-                    let path = |s: &Sighting| files.get(&s.file).map(|f| f.0);
-                    (a.day.is_none(), a.day, path(a)).cmp(&(b.day.is_none(), b.day, path(b)))
-                })
-                .expect("sightings are not empty");
-            let Some((first_path, first_entry)) = files.get(&first.file) else {
+                .min_by_key(|no| (day(no).is_none(), day(no), paths.get(no)))
+            else {
+                continue;
+            };
+            let (Some(first_path), Some(first_held)) = (paths.get(first), content.files.get(first))
+            else {
                 continue;
             };
             let seen = TeaserSeen {
-                count: sightings.len() as u64,
+                count: carriers.len() as u64,
                 first_path: &first_path.to_string_lossy(),
-                first_source: &DisplaySource::new(state.source_name(first_entry.source)),
-                first_day: first.day,
-                last_day: sightings.iter().filter_map(|s| s.day).max(),
-                folded: state.article_titles.contains_key(&key),
+                first_source: &DisplaySource::new(content.source_name(first_held.source)),
+                first_day: first_held.day,
+                last_day: carriers.iter().filter_map(day).max(),
+                folded: content.article_titles.contains_key(&key),
             };
             writer.add_document(docs::teaser_doc(&fields, key, &text, &seen))?;
             self.summary.teasers += 1;
-        }
-        drop(files);
-        for key in gone {
-            self.state.teasers.remove(&key);
         }
         self.texts.clear();
         Ok(())
@@ -562,7 +558,12 @@ fn stored_teaser(
     }))
 }
 
-fn read_and_parse(f: &Found, state: &State, fields: &Fields, given_source: Option<&str>) -> Parsed {
+fn read_and_parse(
+    f: &Found,
+    files: &HashMap<PathBuf, FileMeta>,
+    fields: &Fields,
+    given_source: Option<&str>,
+) -> Parsed {
     let bytes = match fs::read(&f.path) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -573,8 +574,7 @@ fn read_and_parse(f: &Found, state: &State, fields: &Fields, given_source: Optio
         }
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    if state
-        .files
+    if files
         .get(&f.path)
         .is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64)
     {
@@ -815,11 +815,11 @@ fn err_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-fn mtime_nanos(meta: &fs::Metadata) -> i128 {
+fn mtime_nanos(meta: &fs::Metadata) -> i64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i128)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Documents in the index by kind.
