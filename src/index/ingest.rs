@@ -17,6 +17,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::docs::{self, TeaserSeen, TeaserText};
+use super::merge::BoundedMergePolicy;
 use super::schema::{self, Fields};
 use super::state::{FileContent, FileMeta, State};
 use crate::article::{self, DisplaySource};
@@ -26,8 +27,8 @@ const BATCH: usize = 512;
 /// Commit at least this often, so that a killed run keeps most of its work.
 const COMMIT_EVERY: Duration = Duration::from_secs(120);
 const LOCK_FILE: &str = "newsfind.lock";
-/// Largest segment the merge policy makes, in documents.
-const MERGE_MAX_DOCS: usize = 250_000;
+/// Largest segment a merge makes, in documents (some 500 MB of index).
+const MERGE_MAX_DOCS: u32 = 100_000;
 
 /// What to index and where.
 #[derive(Debug, Clone)]
@@ -284,11 +285,10 @@ impl Run<'_> {
                 .index
                 .writer_with_num_threads(threads, heap)
                 .context("opening the index writer")?;
-            // Segments stop growing at MERGE_MAX_DOCS documents: a merge then reads (and maps
-            // into memory) a bounded part of the index, not all of it, at any scale.
-            let mut policy = tantivy::indexer::LogMergePolicy::default();
-            policy.set_max_docs_before_merge(MERGE_MAX_DOCS);
-            writer.set_merge_policy(Box::new(policy));
+            writer.set_merge_policy(Box::new(BoundedMergePolicy {
+                max_docs: MERGE_MAX_DOCS,
+                min_segments: 8,
+            }));
             self.writer = Some(writer);
         }
         Ok(self.writer.as_mut().expect("writer was just set"))

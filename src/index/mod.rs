@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod export;
 pub mod ingest;
+mod merge;
 pub mod schema;
 mod state;
 mod stem;
