@@ -37,7 +37,9 @@ def tokens(text):
 def crude_stem(word):
     """Enough of English stemming to tell that a phrase also stands in the body in
     another form ("allegations of" / "allegation of")."""
-    return re.sub(r"(ing|ed|es|s|y)$", "", word)
+    for _ in range(2):  # testifying -> testify -> testif
+        word = re.sub(r"(ing|ed|es|s|y)$", "", word)
+    return word
 
 def main():
     ap = argparse.ArgumentParser()
