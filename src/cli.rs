@@ -25,6 +25,9 @@ pub enum Command {
     Parse(ParseArgs),
     /// Print one indexed article (by id or path) with its teasers.
     Show(ShowArgs),
+    /// Articles like one article (by id or path): how others covered its story, and what
+    /// came after. Its own copies are left out.
+    Similar(SimilarArgs),
     /// Print what the index holds: documents by kind, sources, dates, size.
     Stats(StatsArgs),
     /// Print every indexed document as JSON lines, for a distributed engine.
@@ -119,6 +122,51 @@ pub struct SearchArgs {
     /// Count the matching documents by source and by month.
     #[arg(long)]
     pub facets: bool,
+    /// List every copy of a story as a hit of its own (by default a story shows once, by
+    /// its best match, with "and N copies: source, …").
+    #[arg(long)]
+    pub copies: bool,
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
+    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// Article id (as printed by search) or file path.
+    pub target: String,
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Only articles dated on or after this (same forms as for search).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only articles dated on or before this.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only articles dated within this day, month or year.
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub on: Option<String>,
+    /// Only this source: slug or display name, case-insensitive (repeatable).
+    #[arg(long = "source", short = 's')]
+    pub sources: Vec<String>,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Number of hits to print.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many hits first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// List every copy of the other stories as a hit of its own.
+    #[arg(long)]
+    pub copies: bool,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,

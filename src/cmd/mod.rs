@@ -7,6 +7,7 @@ mod parse;
 mod query_bench;
 mod search;
 mod show;
+mod similar;
 mod stats;
 
 use crate::cli::{Cli, Command};
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Search(args) => search::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Show(args) => show::run(args),
+        Command::Similar(args) => similar::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),

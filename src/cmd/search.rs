@@ -80,6 +80,7 @@ pub(super) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
         offset: args.offset,
         limit: args.limit,
         facets: args.facets,
+        collapse: !args.copies,
         snippets: args.format != FormatArg::Paths,
         today,
     })

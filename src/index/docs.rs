@@ -9,7 +9,44 @@ use crate::article::{Article, DisplaySource};
 
 /// Id of the article document of a file.
 pub fn article_id(path: &str) -> String {
-    format!("a{:016x}", xxhash_rust::xxh3::xxh3_64(path.as_bytes()))
+    format!("a{:016x}", article_hash(path))
+}
+
+/// The number in an article's id.
+pub fn article_hash(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes())
+}
+
+/// The number in an article id (`a` and 16 hex digits).
+pub fn article_hash_of_id(id: &str) -> Option<u64> {
+    let hex = id.strip_prefix('a')?;
+    (hex.len() == 16).then(|| u64::from_str_radix(hex, 16).ok())?
+}
+
+/// What an article document says about its story.
+#[derive(Debug, Clone, Default)]
+pub struct StoryFields {
+    /// Its story, when it has copies.
+    pub story: Option<u64>,
+    pub signature: Option<crate::story::Signature>,
+    /// Keys of its paragraphs that could be boilerplate.
+    pub paragraphs: Vec<u64>,
+}
+
+/// Adds the story fields to an article document.
+pub fn add_story(doc: &mut TantivyDocument, fields: &Fields, story: &StoryFields) {
+    if let Some(id) = story.story {
+        doc.add_u64(fields.story, id);
+    }
+    if let Some(sig) = &story.signature {
+        doc.add_bytes(fields.story_sig, &sig.to_bytes());
+        for band in sig.bands() {
+            doc.add_u64(fields.story_band, band);
+        }
+    }
+    for &key in &story.paragraphs {
+        doc.add_u64(fields.story_para, key);
+    }
 }
 
 /// Id of the teaser document of a title key.

@@ -20,6 +20,7 @@ use super::docs::{self, TeaserSeen, TeaserText};
 use super::merge::BoundedMergePolicy;
 use super::schema::{self, Fields};
 use super::state::{FileContent, FileMeta, State};
+use super::stories::{Stories, StoryInput};
 use crate::article::{self, DisplaySource};
 
 /// Files parsed in parallel at a time; bounds the text held in memory.
@@ -119,6 +120,7 @@ struct IndexedFile {
     day: Option<i32>,
     source: DisplaySource,
     warnings: Vec<String>,
+    story: StoryInput,
 }
 
 /// Indexes the roots into the index directory.
@@ -180,11 +182,13 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         summary,
         texts: HashMap::new(),
         affected: HashSet::new(),
+        stories: Stories::new(&index, fields)?,
         since_commit: 0,
         last_commit: Instant::now(),
     };
     if start_over {
         run.writer()?.delete_all_documents()?;
+        run.stories.start_over();
     }
 
     // Plan: unchanged, to read, removed.
@@ -231,6 +235,11 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
                 .collect()
         });
         on(Event::Read(batch.len()));
+        for parsed in &parsed {
+            if let Parsed::Indexed(file) = parsed {
+                run.stories.count(&file.story);
+            }
+        }
         for (&f, parsed) in batch.iter().zip(parsed) {
             run.apply(f, parsed, on)?;
         }
@@ -250,6 +259,12 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
     }
     if let Some(writer) = run.writer.take() {
         writer.wait_merging_threads()?;
+    }
+    for (path, why) in std::mem::take(&mut run.stories.stale) {
+        on(Event::Note(&format!(
+            "{}: its story changed, but it could not be read again to say so: {why}",
+            path.display()
+        )));
     }
     let (articles, teasers) = count_kinds(&index, &run.fields)?;
     run.summary.total_articles = articles;
@@ -271,6 +286,7 @@ struct Run<'a> {
     texts: HashMap<u64, TeaserText>,
     /// Teasers whose document must be rewritten at the next commit.
     affected: HashSet<u64>,
+    stories: Stories,
     since_commit: usize,
     last_commit: Instant,
 }
@@ -302,6 +318,7 @@ impl Run<'_> {
         let id = docs::article_id(&path.to_string_lossy());
         let term = docs::id_term(&self.fields, &id);
         self.writer()?.delete_term(term);
+        self.stories.forget(path)?;
         let content = self.state.content()?;
         let Some(old) = content.files.remove(&meta.no) else {
             return Ok(());
@@ -387,7 +404,11 @@ impl Run<'_> {
                 });
                 meta.skipped = Some(reason);
             }
-            Parsed::Indexed(file) => {
+            Parsed::Indexed(mut file) => {
+                let story = self
+                    .stories
+                    .place(&f.path, &file.source.name, &file.story)?;
+                docs::add_story(&mut file.doc, &self.fields, &story);
                 for message in &file.warnings {
                     on(Event::Warning {
                         path: &f.path,
@@ -426,6 +447,11 @@ impl Run<'_> {
 
     /// Rewrites the affected teaser documents, then commits index and state together.
     fn commit(&mut self) -> anyhow::Result<()> {
+        self.writer()?;
+        let fields = self.fields;
+        let writer = self.writer.as_ref().expect("writer was just opened");
+        self.stories
+            .settle(writer, &mut |path, source| reread(path, source, &fields))?;
         self.flush_teasers()?;
         self.state.content()?;
         let generation = self.state.generation() + 1;
@@ -439,6 +465,7 @@ impl Run<'_> {
         if let Some(reader) = &self.reader {
             reader.reload()?;
         }
+        self.stories.committed()?;
         self.since_commit = 0;
         self.last_commit = Instant::now();
         Ok(())
@@ -607,6 +634,7 @@ fn read_and_parse(
             },
         ));
     }
+    let story = StoryInput::new(&source.slug, &parsed.paragraphs);
     let mut warnings = decoded.warnings;
     warnings.extend(parsed.warnings);
     Parsed::Indexed(Box::new(IndexedFile {
@@ -617,7 +645,28 @@ fn read_and_parse(
         day: parsed.date.map(docs::day_number),
         source,
         warnings,
+        story,
     }))
+}
+
+/// The article document of a file read again (to write a new story id into it), with
+/// the source it had.
+fn reread(
+    path: &Path,
+    source: &str,
+    fields: &Fields,
+) -> Result<(TantivyDocument, StoryInput), String> {
+    let found = Found {
+        path: path.to_path_buf(),
+        relative: PathBuf::new(),
+        size: 0,
+        mtime: 0,
+    };
+    match read_and_parse(&found, &HashMap::new(), fields, Some(source)) {
+        Parsed::Indexed(file) => Ok((file.doc, file.story)),
+        Parsed::Skipped { reason, .. } => Err(reason.to_string()),
+        Parsed::Same { .. } => Err("unchanged".to_string()),
+    }
 }
 
 /// "unreadable: permission denied" → "unreadable".

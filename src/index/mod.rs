@@ -8,3 +8,4 @@ mod merge;
 pub mod schema;
 mod state;
 mod stem;
+pub mod stories;

@@ -69,6 +69,15 @@ pub struct Fields {
     pub truncated: Field,
     /// Teasers: `yes` when an indexed article has the same title.
     pub folded: Field,
+    /// Articles with copies: their story id (see `crate::story`); absent on an article
+    /// that is a story of its own.
+    pub story: Field,
+    /// Articles: the MinHash signature of their text, encoded.
+    pub story_sig: Field,
+    /// Articles: the LSH band hashes of the signature, to find candidate copies.
+    pub story_band: Field,
+    /// Articles: keys of their short paragraphs per source, to count boilerplate.
+    pub story_para: Field,
 }
 
 impl Fields {
@@ -100,6 +109,10 @@ impl Fields {
             last_seen: f("last_seen")?,
             truncated: f("truncated")?,
             folded: f("folded")?,
+            story: f("story")?,
+            story_sig: f("story_sig")?,
+            story_band: f("story_band")?,
+            story_para: f("story_para")?,
         })
     }
 }
@@ -152,6 +165,16 @@ pub fn build_schema() -> Schema {
     b.add_date_field("last_seen", DateOptions::default().set_stored());
     b.add_bool_field("truncated", STORED);
     b.add_text_field("folded", STRING);
+    b.add_u64_field(
+        "story",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
+    );
+    b.add_bytes_field("story_sig", STORED);
+    b.add_u64_field("story_band", NumericOptions::default().set_indexed());
+    b.add_u64_field("story_para", NumericOptions::default().set_indexed());
     b.build()
 }
 

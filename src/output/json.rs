@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::FileTeasers;
 use crate::search::{DocKind, Document, Facets, Hit, IndexStats, SearchResults};
 
-fn date(d: Option<NaiveDate>) -> Value {
+pub(super) fn date(d: Option<NaiveDate>) -> Value {
     d.map_or(Value::Null, |d| {
         Value::String(d.format("%Y-%m-%d").to_string())
     })
@@ -60,6 +60,9 @@ pub fn hit(hit: &Hit) -> Value {
             hit.seen_as_teaser.unwrap_or(0).into(),
         );
     }
+    if let Some(story) = &hit.story {
+        super::stories::story_json(&mut o, story);
+    }
     Value::Object(o)
 }
 
@@ -72,13 +75,17 @@ fn facets(f: &Facets) -> Value {
 }
 
 pub fn results<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
-    let value = json!({
+    write_line(w, &results_value(r))
+}
+
+pub(super) fn results_value(r: &SearchResults) -> Value {
+    json!({
         "total": r.total,
+        "stories": r.stories,
         "offset": r.offset,
         "hits": r.hits.iter().map(hit).collect::<Vec<_>>(),
         "facets": r.facets.as_ref().map_or(Value::Null, facets),
-    });
-    write_line(w, &value)
+    })
 }
 
 pub fn hits_lines<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
@@ -124,6 +131,9 @@ pub fn document<W: Write>(
             d.seen_as_teaser.unwrap_or(0).into(),
         );
     }
+    if let Some(story) = &d.story {
+        super::stories::story_json(&mut o, story);
+    }
     match teasers {
         Some(Ok(list)) => {
             o.insert("teasers".into(), json!(list));
@@ -142,6 +152,9 @@ pub fn stats<W: Write>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result<()> 
         "index": dir.display().to_string(),
         "documents": s.documents,
         "articles": s.articles,
+        "stories": s.stories,
+        "stories_with_copies": s.stories_with_copies,
+        "articles_with_copies": s.articles_with_copies,
         "undated_articles": s.undated_articles,
         "teasers": s.teasers,
         "folded_teasers": s.folded_teasers,

@@ -4,6 +4,7 @@
 //! `termcolor::Ansi`).
 
 mod json;
+mod stories;
 mod text;
 
 use std::io::{self, BufWriter};
@@ -12,7 +13,7 @@ use std::path::Path;
 use termcolor::{Ansi, NoColor, WriteColor};
 
 use crate::article::Teaser;
-use crate::search::{Document, IndexStats, SearchResults};
+use crate::search::{Document, IndexStats, SearchResults, Similar};
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +115,23 @@ pub fn print_results<W: WriteColor>(
             }
             Ok(())
         }
+    }
+}
+
+/// Prints what `newsfind similar` found: the article it started from, then the results.
+pub fn print_similar<W: WriteColor>(
+    w: &mut W,
+    similar: &Similar,
+    format: Format,
+    paths: &PathStyle,
+) -> io::Result<()> {
+    match format {
+        Format::Json => stories::similar_json(w, similar),
+        Format::Text => {
+            stories::similar_head(w, similar, paths)?;
+            text::results(w, &similar.results, paths)
+        }
+        Format::Jsonl | Format::Paths => print_results(w, &similar.results, format, paths),
     }
 }
 

@@ -18,13 +18,13 @@ const BAR_WIDTH: usize = 30;
 /// Above this many months, the text chart counts by year instead.
 const MAX_MONTH_ROWS: usize = 36;
 
-fn title_spec() -> ColorSpec {
+pub(super) fn title_spec() -> ColorSpec {
     let mut s = ColorSpec::new();
     s.set_bold(true);
     s
 }
 
-fn dim_spec() -> ColorSpec {
+pub(super) fn dim_spec() -> ColorSpec {
     let mut s = ColorSpec::new();
     s.set_dimmed(true);
     s
@@ -49,7 +49,7 @@ fn bar_spec() -> ColorSpec {
     s
 }
 
-fn colored<W: WriteColor>(w: &mut W, spec: &ColorSpec, text: &str) -> io::Result<()> {
+pub(super) fn colored<W: WriteColor>(w: &mut W, spec: &ColorSpec, text: &str) -> io::Result<()> {
     if spec.is_none() || text.is_empty() {
         return w.write_all(text.as_bytes());
     }
@@ -58,7 +58,7 @@ fn colored<W: WriteColor>(w: &mut W, spec: &ColorSpec, text: &str) -> io::Result
     w.reset()
 }
 
-fn day(d: Option<NaiveDate>) -> String {
+pub(super) fn day(d: Option<NaiveDate>) -> String {
     d.map_or_else(
         || "undated".to_string(),
         |d| d.format("%Y-%m-%d").to_string(),
@@ -85,6 +85,9 @@ fn thousands(n: u64) -> String {
 
 pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -> io::Result<()> {
     let mut header = count(r.total, "match", "matches");
+    if r.stories != r.total {
+        header.push_str(&format!(" in {}", count(r.stories, "story", "stories")));
+    }
     if !r.hits.is_empty() && (r.offset > 0 || (r.hits.len() as u64) < r.total) {
         header.push_str(&format!(
             ", showing {}-{}",
@@ -145,6 +148,9 @@ fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, paths: &PathStyle) -> io::Resu
             print_snippet(w, s)?;
             writeln!(w)?;
         }
+    }
+    if let Some(story) = &hit.story {
+        super::stories::copies_line(w, story)?;
     }
     Ok(())
 }
@@ -315,6 +321,9 @@ pub fn document<W: WriteColor>(
         writeln!(w)?;
         writeln!(w, "{}", d.body.trim_end())?;
     }
+    if let Some(story) = &d.story {
+        super::stories::copies_list(w, story, paths)?;
+    }
     match teasers {
         Some(Ok(list)) if !list.is_empty() => {
             writeln!(w)?;
@@ -394,6 +403,16 @@ pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result
             thousands(s.folded_teasers)
         ),
     )?;
+    fact(
+        w,
+        "stories",
+        &format!(
+            "{} ({} with copies, holding {} articles)",
+            thousands(s.stories),
+            thousands(s.stories_with_copies),
+            thousands(s.articles_with_copies)
+        ),
+    )?;
     let range = match (s.first_date, s.last_date) {
         (Some(a), Some(b)) => format!("{} .. {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
         _ => "none".to_string(),
@@ -442,6 +461,7 @@ mod tests {
     fn sample() -> SearchResults {
         SearchResults {
             total: 2,
+            stories: 2,
             offset: 0,
             hits: vec![
                 Hit {
@@ -463,6 +483,7 @@ mod tests {
                     title_highlights: vec![(10, 17)],
                     teaser: None,
                     seen_as_teaser: Some(3),
+                    story: None,
                 },
                 Hit {
                     id: "t0000000000000002".into(),
@@ -481,6 +502,7 @@ mod tests {
                         truncated: true,
                     }),
                     seen_as_teaser: None,
+                    story: None,
                 },
             ],
             facets: Some(Facets {

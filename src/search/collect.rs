@@ -1,6 +1,9 @@
 //! One pass over the matching documents: the total count, the best `offset + limit` of
 //! them in the asked order (keeping every document tied with the last one, so that ties
 //! can then be broken by path), and, when asked, the counts by source and by day.
+//!
+//! Articles with copies carry a story id (a fast field); the matching members of each
+//! story are grouped, so that a story can be shown once, by its best member.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -30,6 +33,8 @@ pub struct Candidate {
     /// Seconds since the epoch of the document's date.
     pub date: Option<i64>,
     pub addr: DocAddress,
+    /// The story, for an article with copies.
+    pub story: Option<u64>,
 }
 
 /// Compares two candidates by the sort order alone: `Less` when `a` comes first, `Equal`
@@ -119,10 +124,32 @@ impl TopK {
     }
 }
 
+/// The matching members of one story.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub best: Candidate,
+    pub members: Vec<DocAddress>,
+}
+
+impl Group {
+    fn add(&mut self, order: SortOrder, c: Candidate) {
+        if compare(order, &c, &self.best).then_with(|| c.addr.cmp(&self.best.addr))
+            == Ordering::Less
+        {
+            self.best = c;
+        }
+        self.members.push(c.addr);
+    }
+}
+
 /// What a pass gives.
 #[derive(Debug, Default)]
 pub struct Collected {
     pub total: u64,
+    /// Matching stories: articles of one story count once.
+    pub stories: u64,
+    /// Stories with more than one matching member.
+    pub groups: HashMap<u64, Group>,
     /// Sorted; at least `keep` long when that many matched, longer on a tie at the end.
     pub candidates: Vec<Candidate>,
     /// Counts by source slug and by day, when facets were asked for.
@@ -153,6 +180,10 @@ impl RawFacets {
 /// The collector of a search.
 pub struct HitCollector {
     pub order: SortOrder,
+    /// Show each story once, by its best member.
+    pub collapse: bool,
+    /// Field name of the story fast field.
+    pub story_field: String,
     /// How many of the best candidates to keep (`offset + limit`).
     pub keep: usize,
     pub facets: bool,
@@ -182,9 +213,13 @@ impl Collector for HitCollector {
         } else {
             None
         };
+        let stories = reader.fast_fields().u64(&self.story_field).ok();
         Ok(HitSegmentCollector {
             segment_ord,
             dates,
+            stories,
+            groups: HashMap::new(),
+            collapse: self.collapse,
             top: TopK::new(self.order, self.keep),
             total: 0,
             facets,
@@ -199,10 +234,24 @@ impl Collector for HitCollector {
         let mut top = TopK::new(self.order, self.keep);
         let mut total = 0;
         let mut facets: Option<RawFacets> = None;
+        let mut groups: HashMap<u64, Group> = HashMap::new();
         for fruit in fruits {
             total += fruit.total;
             for c in fruit.candidates {
                 top.push(c);
+            }
+            for (story, g) in fruit.groups {
+                match groups.entry(story) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(g);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let e = e.get_mut();
+                        e.add(self.order, g.best);
+                        e.members.pop();
+                        e.members.extend(g.members);
+                    }
+                }
             }
             if let Some(f) = fruit.facets {
                 facets.get_or_insert_with(RawFacets::default).merge(f);
@@ -211,8 +260,18 @@ impl Collector for HitCollector {
         if self.facets && facets.is_none() {
             facets = Some(RawFacets::default());
         }
+        let mut stories = total;
+        for g in groups.values() {
+            stories -= g.members.len() as u64 - 1;
+            if self.collapse {
+                top.push(g.best);
+            }
+        }
+        groups.retain(|_, g| g.members.len() > 1);
         Ok(Collected {
             total,
+            stories,
+            groups,
             candidates: top.into_sorted(),
             facets,
         })
@@ -222,6 +281,10 @@ impl Collector for HitCollector {
 pub struct HitSegmentCollector {
     segment_ord: SegmentOrdinal,
     dates: Option<Column<DateTime>>,
+    stories: Option<Column<u64>>,
+    /// Matching members by story, in this segment.
+    groups: HashMap<u64, Group>,
+    collapse: bool,
     top: TopK,
     total: u64,
     facets: Option<SegmentFacets>,
@@ -340,11 +403,32 @@ impl SegmentCollector for HitSegmentCollector {
             .as_ref()
             .and_then(|c| c.first(doc))
             .map(|d| d.into_timestamp_secs());
-        self.top.push(Candidate {
+        let story = self.stories.as_ref().and_then(|c| c.first(doc));
+        let candidate = Candidate {
             score,
             date,
             addr: DocAddress::new(self.segment_ord, doc),
-        });
+            story,
+        };
+        match story {
+            Some(s) => {
+                if !self.collapse {
+                    self.top.push(candidate);
+                }
+                match self.groups.entry(s) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(Group {
+                            best: candidate,
+                            members: vec![candidate.addr],
+                        });
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        e.get_mut().add(self.top.order, candidate);
+                    }
+                }
+            }
+            None => self.top.push(candidate),
+        }
         if let Some(f) = &mut self.facets {
             f.count(doc, date);
         }
@@ -353,6 +437,8 @@ impl SegmentCollector for HitSegmentCollector {
     fn harvest(self) -> Collected {
         Collected {
             total: self.total,
+            stories: 0,
+            groups: self.groups,
             candidates: self.top.into_sorted(),
             facets: self.facets.map(SegmentFacets::harvest),
         }
@@ -368,6 +454,7 @@ mod tests {
             score,
             date,
             addr: DocAddress::new(0, doc),
+            story: None,
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::{dates, stored_slug, teaser_stats, DocKind, SearchIndex, TeaserStats};
 use crate::index::docs;
@@ -33,6 +33,8 @@ pub struct Document {
     pub article_id: Option<String>,
     /// Articles: in how many indexed files their title appears as a teaser.
     pub seen_as_teaser: Option<u64>,
+    /// Articles: their story, with all its other articles.
+    pub story: Option<super::StoryHit>,
 }
 
 /// Whether `target` is a document id: `a` or `t` and 16 hex digits.
@@ -46,9 +48,29 @@ impl SearchIndex {
     /// The document with id `target`, or the article of the file at path `target`.
     pub fn document(&self, target: &str) -> anyhow::Result<Option<Document>> {
         let searcher = self.searcher();
+        match self.locate(&searcher, target)? {
+            Some(addr) => {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let mut document = self.to_document(&searcher, &doc)?;
+                if document.kind == DocKind::Article {
+                    document.story = Some(self.article_story(&searcher, addr, &doc)?);
+                }
+                Ok(Some(document))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The address of the document with id `target`, or of the article of the file at
+    /// path `target`.
+    pub(super) fn locate(
+        &self,
+        searcher: &Searcher,
+        target: &str,
+    ) -> anyhow::Result<Option<DocAddress>> {
         let f = self.fields;
         let found = if is_doc_id(target) {
-            self.first_doc(&searcher, Box::new(term_query(docs::id_term(&f, target))))?
+            self.first_addr(searcher, Box::new(term_query(docs::id_term(&f, target))))?
         } else {
             let path = Path::new(target);
             let mut tries = vec![target.to_string()];
@@ -76,17 +98,23 @@ impl SearchIndex {
                         Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
                     ),
                 ]);
-                found = self.first_doc(&searcher, Box::new(query))?;
+                found = self.first_addr(searcher, Box::new(query))?;
                 if found.is_some() {
                     break;
                 }
             }
             found
         };
-        match found {
-            Some(doc) => Ok(Some(self.to_document(&searcher, &doc)?)),
-            None => Ok(None),
-        }
+        Ok(found)
+    }
+
+    fn first_addr(
+        &self,
+        searcher: &Searcher,
+        query: Box<dyn Query>,
+    ) -> anyhow::Result<Option<DocAddress>> {
+        let top = searcher.search(&*query, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, addr)| *addr))
     }
 
     fn first_doc(
@@ -161,6 +189,7 @@ impl SearchIndex {
             teaser,
             article_id,
             seen_as_teaser,
+            story: None,
             title,
         })
     }

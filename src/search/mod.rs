@@ -8,6 +8,7 @@ mod document;
 mod query;
 mod snippet;
 mod stats;
+mod stories;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub use query::{Filters, KindFilter};
 use snippet::SnippetMaker;
 pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount};
+pub use stories::{Copy, Similar, SimilarRequest, StoryHit};
 
 /// Sources listed in the facets.
 pub const TOP_SOURCES: usize = 10;
@@ -57,6 +59,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Count the matches by source and month.
     pub facets: bool,
+    /// Show each story once, by its best match, its copies listed under it.
+    pub collapse: bool,
     /// Make snippets (not needed to print paths).
     pub snippets: bool,
     /// The day relative dates count from.
@@ -68,6 +72,8 @@ pub struct SearchRequest {
 pub struct SearchResults {
     /// Number of matching documents.
     pub total: u64,
+    /// Number of matching stories: the copies of one story count once.
+    pub stories: u64,
     /// Position of the first hit among all matches.
     pub offset: usize,
     pub hits: Vec<Hit>,
@@ -120,6 +126,8 @@ pub struct Hit {
     pub teaser: Option<TeaserStats>,
     /// Articles: in how many indexed files their title appears as a teaser.
     pub seen_as_teaser: Option<u64>,
+    /// Articles: their story, and its other matching articles.
+    pub story: Option<StoryHit>,
 }
 
 /// What is known of a teaser beyond its text.
@@ -187,7 +195,17 @@ impl SearchIndex {
     /// Runs one search.
     pub fn search(&self, req: &SearchRequest) -> anyhow::Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let schema = searcher.schema();
+        let (filters, notes) = self.filters(&searcher, req)?;
+        let built = self.queries.build(&req.query, &filters, req.today)?;
+        self.run(&searcher, &*built.query, &built.prefixes, req, notes)
+    }
+
+    /// The filters of a request, and what the user should know about them.
+    fn filters(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+    ) -> anyhow::Result<(Filters, Vec<String>)> {
         let mut notes = Vec::new();
         let mut slugs: Vec<String> = Vec::new();
         for name in &req.sources {
@@ -207,42 +225,55 @@ impl SearchIndex {
             source_slugs: slugs,
             kind: req.kind,
         };
-        let built = self.queries.build(&req.query, &filters, req.today)?;
+        Ok((filters, notes))
+    }
 
+    /// Runs a built query: collects, windows, makes the hits.
+    fn run(
+        &self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        prefixes: &query::Prefixes,
+        req: &SearchRequest,
+        notes: Vec<String>,
+    ) -> anyhow::Result<SearchResults> {
+        let schema = searcher.schema();
         let collector = HitCollector {
             order: req.sort,
+            collapse: req.collapse,
+            story_field: schema.get_field_name(self.fields.story).to_string(),
             keep: req.offset.saturating_add(req.limit),
             facets: req.facets,
             date_field: schema.get_field_name(self.fields.date).to_string(),
             source_facet_field: schema.get_field_name(self.fields.source_facet).to_string(),
         };
         let collected = searcher
-            .search(&*built.query, &collector)
+            .search(query, &collector)
             .context("searching the index")?;
         let window = self.window(
-            &searcher,
+            searcher,
             req.sort,
             collected.candidates,
             req.offset,
             req.limit,
         )?;
         let snippets = if req.snippets && !window.is_empty() {
-            Some(SnippetMaker::new(
-                &searcher,
-                &*built.query,
-                &built.prefixes,
-                &self.fields,
-            )?)
+            Some(SnippetMaker::new(searcher, query, prefixes, &self.fields)?)
         } else {
             None
         };
         let hits = window
             .into_iter()
-            .map(|(c, doc)| self.hit(&searcher, &c, &doc, snippets.as_ref()))
+            .map(|(c, doc)| {
+                let mut hit = self.hit(searcher, &c, &doc, snippets.as_ref())?;
+                hit.story = self.story_hit(searcher, &c, &hit, &collected.groups, req.collapse)?;
+                Ok(hit)
+            })
             .collect::<anyhow::Result<Vec<Hit>>>()?;
         let facets = collected.facets.map(|raw| self.facets(raw));
         Ok(SearchResults {
             total: collected.total,
+            stories: collected.stories,
             offset: req.offset,
             hits,
             facets,
@@ -334,6 +365,7 @@ impl SearchIndex {
                 .unwrap_or_default(),
             teaser,
             seen_as_teaser,
+            story: None,
             title,
         })
     }

@@ -38,6 +38,11 @@ pub struct IndexStats {
     /// Dated articles per year.
     pub years: Vec<(i32, u64)>,
     pub segments: usize,
+    /// Stories among the articles: copies of one story count once.
+    pub stories: u64,
+    /// Stories of more than one article, and the articles in them.
+    pub stories_with_copies: u64,
+    pub articles_with_copies: u64,
     /// Bytes of every file in the index folder.
     pub size_bytes: u64,
 }
@@ -58,6 +63,8 @@ impl SearchIndex {
             order: SortOrder::Relevance,
             keep: 0,
             facets: true,
+            collapse: true,
+            story_field: schema.get_field_name(f.story).to_string(),
             date_field: schema.get_field_name(f.date).to_string(),
             source_facet_field: schema.get_field_name(f.source_facet).to_string(),
         };
@@ -77,6 +84,13 @@ impl SearchIndex {
         Ok(IndexStats {
             documents: searcher.search(&AllQuery, &Count)? as u64,
             articles: collected.total,
+            stories: collected.stories,
+            stories_with_copies: collected.groups.len() as u64,
+            articles_with_copies: collected
+                .groups
+                .values()
+                .map(|g| g.members.len() as u64)
+                .sum(),
             teasers: term_count(Term::from_field_text(f.kind, KIND_TEASER))? as u64,
             folded_teasers: term_count(Term::from_field_text(f.folded, FOLDED))? as u64,
             undated_articles,

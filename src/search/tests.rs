@@ -82,6 +82,7 @@ fn request(query: &str) -> SearchRequest {
         sort: SortOrder::Relevance,
         offset: 0,
         limit: 10,
+        collapse: true,
         facets: false,
         snippets: true,
         today: today(),

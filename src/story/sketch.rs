@@ -45,7 +45,10 @@ fn word_hashes(text: &str) -> Vec<u64> {
         if word.is_empty() {
             continue;
         }
-        let h = if !word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        let h = if !word
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
             xxh3_64(word.as_bytes())
         } else {
             buf.clear();
@@ -75,7 +78,9 @@ pub fn sketch_paragraph(text: &str) -> Option<ParagraphSketch> {
     if words.is_empty() {
         return None;
     }
-    let key = mix(words.iter().fold(0x9e37_79b9_7f4a_7c15, |acc, &w| mix(acc ^ w)));
+    let key = mix(words
+        .iter()
+        .fold(0x9e37_79b9_7f4a_7c15, |acc, &w| mix(acc ^ w)));
     let mut bins = [EMPTY; BINS];
     let mut add = |h: u64| {
         // The top bits choose the bin, the low ones are the value: independent bits.
@@ -217,7 +222,8 @@ impl Signature {
         if bytes.len() != ENCODED_LEN {
             return None;
         }
-        let word = |i: usize| u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap_or([0; 4]));
+        let word =
+            |i: usize| u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap_or([0; 4]));
         let mut values = [0; BINS];
         for (i, v) in values.iter_mut().enumerate() {
             *v = word(i + 1);
@@ -266,8 +272,10 @@ mod tests {
     }
 
     fn signature(paragraphs: &[String]) -> Signature {
-        let sketches: Vec<ParagraphSketch> =
-            paragraphs.iter().filter_map(|p| sketch_paragraph(p)).collect();
+        let sketches: Vec<ParagraphSketch> = paragraphs
+            .iter()
+            .filter_map(|p| sketch_paragraph(p))
+            .collect();
         Signature::of(&sketches).expect("enough text")
     }
 
@@ -294,7 +302,10 @@ mod tests {
         let c = sketch_paragraph("Sign up for weekly newsletters").unwrap();
         assert_eq!(a.key, b.key);
         assert_ne!(a.key, c.key);
-        assert_ne!(paragraph_key("vox", a.key), paragraph_key("the-hill", a.key));
+        assert_ne!(
+            paragraph_key("vox", a.key),
+            paragraph_key("the-hill", a.key)
+        );
     }
 
     #[test]
@@ -319,7 +330,12 @@ mod tests {
         let mut variant = vec![words(999, 40)];
         variant.extend(original[1..7].iter().cloned());
         let (a, b) = (signature(&original), signature(&variant));
-        assert!(a.is_copy(&b), "overlap {} jaccard {}", a.overlap(&b), a.jaccard(&b));
+        assert!(
+            a.is_copy(&b),
+            "overlap {} jaccard {}",
+            a.overlap(&b),
+            a.jaccard(&b)
+        );
         assert!(b.is_copy(&a));
         // Sharing a band is what makes them candidates.
         assert!(a.bands().iter().zip(b.bands()).any(|(x, y)| *x == y));
@@ -339,8 +355,12 @@ mod tests {
     fn shared_names_are_not_a_copy() {
         // A follow-up by the same outlet: the same names throughout, other sentences.
         let names = "Senator Jane Doe of Ohio and Governor John Roe";
-        let a: Vec<String> = (0..6).map(|i| format!("{names} {}", words(10 + i, 30))).collect();
-        let b: Vec<String> = (0..6).map(|i| format!("{names} {}", words(50 + i, 30))).collect();
+        let a: Vec<String> = (0..6)
+            .map(|i| format!("{names} {}", words(10 + i, 30)))
+            .collect();
+        let b: Vec<String> = (0..6)
+            .map(|i| format!("{names} {}", words(50 + i, 30)))
+            .collect();
         assert!(!signature(&a).is_copy(&signature(&b)));
     }
 

@@ -1,0 +1,601 @@
+//! Stories at ingest: each article written is compared with the candidates its LSH bands
+//! find, among the articles written since the last commit (in memory) and in the committed
+//! index (its `story_band` terms: no state of its own beside the index), and joins the
+//! story of the copies it has. An article that leaves (its file changed or was removed)
+//! has its story checked again at the next commit, which splits it when its remaining
+//! copies no longer hold together. Story ids live in the article documents, so an
+//! article whose story changes is written again (read again from its file) at the commit.
+//!
+//! Boilerplate is counted per source with the `story_para` terms of the committed index
+//! plus the paragraphs seen since the last commit (a batch is counted before any of its
+//! articles is placed, so the first articles of a source already know its boilerplate).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
+use tantivy::{TantivyDocument, Term};
+
+use super::docs::{self, StoryFields};
+use super::schema::Fields;
+use crate::story::{components, paragraph_key, Boilerplate, ParagraphSketch, Signature};
+
+/// Largest story whose copies are compared pair by pair when one of them leaves; a
+/// larger one is kept whole (it would take too long, and such stories are wire copy
+/// that holds together).
+const MAX_SPLIT_CHECK: usize = 300;
+
+/// What the parser threads compute for the story of one article.
+#[derive(Debug, Clone, Default)]
+pub struct StoryInput {
+    /// The paragraphs' sketches, each with its key for its source.
+    pub paragraphs: Vec<(u64, ParagraphSketch)>,
+}
+
+impl StoryInput {
+    pub fn new<'a>(source_slug: &str, paragraphs: impl IntoIterator<Item = &'a String>) -> Self {
+        let paragraphs = paragraphs
+            .into_iter()
+            .filter_map(|p| crate::story::sketch_paragraph(p))
+            .map(|s| (paragraph_key(source_slug, s.key), s))
+            .collect();
+        StoryInput { paragraphs }
+    }
+
+    /// Keys of the paragraphs that could be boilerplate (the only ones counted).
+    pub fn countable(&self, rule: &Boilerplate) -> Vec<u64> {
+        let mut keys: Vec<u64> = self
+            .paragraphs
+            .iter()
+            .filter(|(_, s)| rule.could_be(s))
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+}
+
+/// An article written since the last commit.
+struct Member {
+    article: u64,
+    path: PathBuf,
+    /// Display name of its source (to read the file again the same way).
+    source: String,
+    signature: Option<Signature>,
+    /// Its story now, and as its document says.
+    story: Option<u64>,
+    written: Option<u64>,
+}
+
+/// A committed article, as the stories at a commit need it.
+struct Stored {
+    addr: DocAddress,
+    article: u64,
+    path: PathBuf,
+    source: String,
+    signature: Option<Signature>,
+    story: Option<u64>,
+}
+
+/// One member of a story at a commit.
+enum Who {
+    Run(usize),
+    Committed(Stored),
+}
+
+/// The stories of one ingest run.
+pub struct Stories {
+    fields: Fields,
+    rule: Boilerplate,
+    /// The committed index, reloaded after each commit.
+    reader: IndexReader,
+    committed_docs: u64,
+    /// Paragraph counts since the last commit, by source key.
+    window: HashMap<u64, u32>,
+    members: Vec<Member>,
+    /// Band hash → first entry in `band_entries` (member, next entry): a chained table,
+    /// one allocation for all.
+    band_head: HashMap<u64, u32>,
+    band_entries: Vec<(u32, u32)>,
+    /// Committed articles whose file changed or went away in this run.
+    gone: HashSet<DocAddress>,
+    /// Committed articles without a story that became copies of a story.
+    promoted: HashMap<DocAddress, u64>,
+    /// Stories merged into another one (by an article that is a copy of both).
+    alias: HashMap<u64, u64>,
+    /// Stories an article left.
+    left: HashSet<u64>,
+    /// Story ids given out since the last commit.
+    used: HashSet<u64>,
+    /// Articles whose story changed but whose file could not be read again.
+    pub stale: Vec<(PathBuf, String)>,
+}
+
+const NO_ENTRY: u32 = u32::MAX;
+
+impl Stories {
+    pub fn new(index: &Index, fields: Fields) -> anyhow::Result<Stories> {
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let committed_docs = reader.searcher().num_docs();
+        Ok(Stories {
+            fields,
+            rule: Boilerplate::default(),
+            reader,
+            committed_docs,
+            window: HashMap::new(),
+            members: Vec::new(),
+            band_head: HashMap::new(),
+            band_entries: Vec::new(),
+            gone: HashSet::new(),
+            promoted: HashMap::new(),
+            alias: HashMap::new(),
+            left: HashSet::new(),
+            used: HashSet::new(),
+            stale: Vec::new(),
+        })
+    }
+
+    /// Counts the paragraphs of a batch before its articles are placed.
+    pub fn count(&mut self, input: &StoryInput) {
+        for key in input.countable(&self.rule) {
+            *self.window.entry(key).or_default() += 1;
+        }
+    }
+
+    /// Articles of one source that carry the paragraph of this key.
+    fn paragraph_count(&self, searcher: &Searcher, key: u64) -> anyhow::Result<u32> {
+        let mut n = self.window.get(&key).copied().unwrap_or(0);
+        if self.committed_docs > 0 {
+            // Counts deleted documents until their segment is merged: boilerplate is
+            // decided a little early then, never wrongly late.
+            let df = searcher.doc_freq(&Term::from_field_u64(self.fields.story_para, key))?;
+            n = n.saturating_add(df as u32);
+        }
+        Ok(n)
+    }
+
+    fn resolve(&self, mut story: u64) -> u64 {
+        while let Some(&next) = self.alias.get(&story) {
+            story = next;
+        }
+        story
+    }
+
+    /// The story of a new article (counted with [`Stories::count`] first), and the fields
+    /// its document gets.
+    pub fn place(
+        &mut self,
+        path: &Path,
+        source: &str,
+        input: &StoryInput,
+    ) -> anyhow::Result<StoryFields> {
+        let searcher = self.reader.searcher();
+        let mut kept: Vec<&ParagraphSketch> = Vec::with_capacity(input.paragraphs.len());
+        for (key, sketch) in &input.paragraphs {
+            if self.rule.could_be(sketch) {
+                let n = self.paragraph_count(&searcher, *key)?;
+                if self.rule.is(sketch, n) {
+                    continue;
+                }
+            }
+            kept.push(sketch);
+        }
+        let signature = Signature::of(kept);
+        let article = docs::article_hash(&path.to_string_lossy());
+        let mut story = None;
+        if let Some(sig) = &signature {
+            let (in_run, committed) = self.copies(&searcher, sig)?;
+            story = self.join(&searcher, &in_run, &committed)?;
+        }
+        let no = self.members.len() as u32;
+        if let Some(sig) = &signature {
+            for band in sig.bands() {
+                let head = self.band_head.entry(band).or_insert(NO_ENTRY);
+                self.band_entries.push((no, *head));
+                *head = (self.band_entries.len() - 1) as u32;
+            }
+        }
+        self.members.push(Member {
+            article,
+            path: path.to_path_buf(),
+            source: source.to_string(),
+            signature: signature.clone(),
+            story,
+            written: story,
+        });
+        Ok(StoryFields {
+            story,
+            signature,
+            paragraphs: input.countable(&self.rule),
+        })
+    }
+
+    /// The copies of a signature: members of this run, and committed articles.
+    fn copies(
+        &self,
+        searcher: &Searcher,
+        sig: &Signature,
+    ) -> anyhow::Result<(Vec<usize>, Vec<Stored>)> {
+        let bands = sig.bands();
+        let mut in_run = Vec::new();
+        for band in bands {
+            let mut entry = self.band_head.get(&band).copied().unwrap_or(NO_ENTRY);
+            while entry != NO_ENTRY {
+                let (member, next) = self.band_entries[entry as usize];
+                let member = member as usize;
+                if !in_run.contains(&member)
+                    && self.members[member]
+                        .signature
+                        .as_ref()
+                        .is_some_and(|s| s.is_copy(sig))
+                {
+                    in_run.push(member);
+                }
+                entry = next;
+            }
+        }
+        let mut committed = Vec::new();
+        if self.committed_docs > 0 {
+            let query = BooleanQuery::union(
+                bands
+                    .iter()
+                    .map(|&b| -> Box<dyn Query> {
+                        Box::new(TermQuery::new(
+                            Term::from_field_u64(self.fields.story_band, b),
+                            IndexRecordOption::Basic,
+                        ))
+                    })
+                    .collect(),
+            );
+            let mut found: Vec<DocAddress> = searcher
+                .search(&query, &DocSetCollector)?
+                .into_iter()
+                .collect();
+            found.sort_unstable();
+            for addr in found {
+                if self.gone.contains(&addr) {
+                    continue;
+                }
+                let stored = self.stored(searcher, addr)?;
+                if stored.signature.as_ref().is_some_and(|s| s.is_copy(sig)) {
+                    committed.push(stored);
+                }
+            }
+        }
+        Ok((in_run, committed))
+    }
+
+    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> anyhow::Result<Stored> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        Ok(Stored {
+            addr,
+            article: docs::article_hash_of_id(&text(f.id)).unwrap_or_default(),
+            path: PathBuf::from(text(f.path)),
+            source: text(f.source_name),
+            signature: doc
+                .get_first(f.story_sig)
+                .and_then(|v| v.as_bytes())
+                .and_then(Signature::from_bytes),
+            story: doc.get_first(f.story).and_then(|v| v.as_u64()),
+        })
+    }
+
+    /// The story an article with these copies joins, merging theirs into one.
+    fn join(
+        &mut self,
+        searcher: &Searcher,
+        in_run: &[usize],
+        committed: &[Stored],
+    ) -> anyhow::Result<Option<u64>> {
+        if in_run.is_empty() && committed.is_empty() {
+            return Ok(None);
+        }
+        let mut stories: Vec<u64> = in_run
+            .iter()
+            .filter_map(|&m| self.members[m].story)
+            .chain(
+                committed
+                    .iter()
+                    .filter_map(|c| self.promoted.get(&c.addr).copied().or(c.story)),
+            )
+            .map(|s| self.resolve(s))
+            .collect();
+        stories.sort_unstable();
+        stories.dedup();
+        let target = match stories.first() {
+            Some(&s) => s,
+            None => {
+                // A new story, named after its first article (the smallest id, whatever
+                // the order of the run), unless that name is taken.
+                let founder = in_run
+                    .iter()
+                    .map(|&m| self.members[m].article)
+                    .chain(committed.iter().map(|c| c.article))
+                    .min()
+                    .unwrap_or_default();
+                self.fresh(searcher, founder)?
+            }
+        };
+        for &s in &stories[1..] {
+            self.alias.insert(s, target);
+        }
+        for &m in in_run {
+            if self.members[m].story.is_none() {
+                self.members[m].story = Some(target);
+            }
+        }
+        for c in committed {
+            if c.story.is_none() {
+                self.promoted.entry(c.addr).or_insert(target);
+            }
+        }
+        self.used.insert(target);
+        Ok(Some(target))
+    }
+
+    /// An unused story id, from `founder` if free.
+    fn fresh(&mut self, searcher: &Searcher, founder: u64) -> anyhow::Result<u64> {
+        let mut id = founder;
+        loop {
+            let taken = self.used.contains(&id)
+                || self.alias.contains_key(&id)
+                || (self.committed_docs > 0
+                    && searcher.doc_freq(&Term::from_field_u64(self.fields.story, id))? > 0);
+            if !taken {
+                self.used.insert(id);
+                return Ok(id);
+            }
+            id = xxhash_rust::xxh3::xxh3_64(&id.to_le_bytes());
+        }
+    }
+
+    /// A committed article is going away (its file changed or was removed).
+    pub fn forget(&mut self, path: &Path) -> anyhow::Result<()> {
+        if self.committed_docs == 0 {
+            return Ok(());
+        }
+        let searcher = self.reader.searcher();
+        let id = docs::article_id(&path.to_string_lossy());
+        let query = TermQuery::new(docs::id_term(&self.fields, &id), IndexRecordOption::Basic);
+        for addr in searcher.search(&query, &DocSetCollector)? {
+            if !self.gone.insert(addr) {
+                continue;
+            }
+            if let Some(s) = self.promoted.get(&addr) {
+                self.left.insert(*s);
+            }
+            if let Some(s) = self.stored(&searcher, addr)?.story {
+                self.left.insert(s);
+            }
+        }
+        Ok(())
+    }
+
+    /// Before a commit: settles the stories touched since the last one (merged, split,
+    /// grown from a single article) and rewrites the articles whose story changed.
+    /// `reread` gives the document of a file again, read with the given source name.
+    pub fn settle(
+        &mut self,
+        writer: &IndexWriter,
+        reread: &mut dyn FnMut(&Path, &str) -> Result<(TantivyDocument, StoryInput), String>,
+    ) -> anyhow::Result<()> {
+        let searcher = self.reader.searcher();
+        let mut roots: Vec<u64> = self
+            .left
+            .iter()
+            .chain(self.alias.keys())
+            .chain(self.promoted.values())
+            .copied()
+            .chain(
+                self.members
+                    .iter()
+                    .filter(|m| m.story != m.written)
+                    .filter_map(|m| m.story),
+            )
+            .map(|s| self.resolve(s))
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let split_check: HashSet<u64> = self.left.iter().map(|&s| self.resolve(s)).collect();
+        let mut by_root: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, m) in self.members.iter().enumerate() {
+            if let Some(s) = m.story {
+                by_root.entry(self.resolve(s)).or_default().push(i);
+            }
+        }
+        for root in roots {
+            let mut who: Vec<Who> = by_root
+                .remove(&root)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Who::Run)
+                .collect();
+            let mut seen: HashSet<DocAddress> = HashSet::new();
+            let names: Vec<u64> = std::iter::once(root)
+                .chain(
+                    self.alias
+                        .keys()
+                        .copied()
+                        .filter(|&s| s != root && self.resolve(s) == root),
+                )
+                .collect();
+            if self.committed_docs > 0 {
+                for name in names {
+                    let query = TermQuery::new(
+                        Term::from_field_u64(self.fields.story, name),
+                        IndexRecordOption::Basic,
+                    );
+                    let mut found: Vec<DocAddress> = searcher
+                        .search(&query, &DocSetCollector)?
+                        .into_iter()
+                        .collect();
+                    found.sort_unstable();
+                    for addr in found {
+                        if !self.gone.contains(&addr) && seen.insert(addr) {
+                            who.push(Who::Committed(self.stored(&searcher, addr)?));
+                        }
+                    }
+                }
+            }
+            let mut promoted: Vec<DocAddress> = self
+                .promoted
+                .iter()
+                .filter(|(_, &s)| self.resolve(s) == root)
+                .map(|(a, _)| *a)
+                .collect();
+            promoted.sort_unstable();
+            for addr in promoted {
+                if !self.gone.contains(&addr) && seen.insert(addr) {
+                    who.push(Who::Committed(self.stored(&searcher, addr)?));
+                }
+            }
+            let labels = self.label(&searcher, root, &who, split_check.contains(&root))?;
+            for (w, label) in who.iter().zip(labels) {
+                self.write(writer, w, label, reread)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The story of each member of a story after a settle: one story, or, when an article
+    /// left it, one per group of copies that still hold together (the largest keeps the
+    /// id; an article left alone has none).
+    fn label(
+        &mut self,
+        searcher: &Searcher,
+        root: u64,
+        who: &[Who],
+        check: bool,
+    ) -> anyhow::Result<Vec<Option<u64>>> {
+        let sig = |w: &Who| match w {
+            Who::Run(i) => self.members[*i].signature.clone(),
+            Who::Committed(s) => s.signature.clone(),
+        };
+        let article = |w: &Who| match w {
+            Who::Run(i) => self.members[*i].article,
+            Who::Committed(s) => s.article,
+        };
+        let n = who.len();
+        let groups = if check && n <= MAX_SPLIT_CHECK {
+            let sigs: Vec<Option<Signature>> = who.iter().map(sig).collect();
+            let mut pairs = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    if let (Some(x), Some(y)) = (&sigs[a], &sigs[b]) {
+                        if x.is_copy(y) {
+                            pairs.push((a, b));
+                        }
+                    }
+                }
+            }
+            components(n, pairs)
+        } else {
+            vec![0; n]
+        };
+        let mut sizes: HashMap<usize, (usize, u64)> = HashMap::new();
+        for (i, &g) in groups.iter().enumerate() {
+            let e = sizes.entry(g).or_insert((0, u64::MAX));
+            e.0 += 1;
+            e.1 = e.1.min(article(&who[i]));
+        }
+        let mut order: Vec<(usize, (usize, u64))> = sizes.into_iter().collect();
+        order.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+        let mut names: HashMap<usize, Option<u64>> = HashMap::new();
+        for (k, (g, (size, founder))) in order.into_iter().enumerate() {
+            let name = if size < 2 {
+                None
+            } else if k == 0 {
+                Some(root)
+            } else {
+                Some(self.fresh(searcher, founder)?)
+            };
+            names.insert(g, name);
+        }
+        Ok(groups.iter().map(|g| names[g]).collect())
+    }
+
+    /// Writes an article again when its document does not carry `label`.
+    fn write(
+        &mut self,
+        writer: &IndexWriter,
+        who: &Who,
+        label: Option<u64>,
+        reread: &mut dyn FnMut(&Path, &str) -> Result<(TantivyDocument, StoryInput), String>,
+    ) -> anyhow::Result<()> {
+        let (written, path, source, signature) = match who {
+            Who::Run(i) => {
+                let m = &self.members[*i];
+                (
+                    m.written,
+                    m.path.clone(),
+                    m.source.clone(),
+                    m.signature.clone(),
+                )
+            }
+            Who::Committed(s) => (
+                s.story,
+                s.path.clone(),
+                s.source.clone(),
+                s.signature.clone(),
+            ),
+        };
+        if written == label {
+            return Ok(());
+        }
+        let (mut doc, input) = match reread(&path, &source) {
+            Ok(found) => found,
+            Err(why) => {
+                self.stale.push((path, why));
+                return Ok(());
+            }
+        };
+        let fields = StoryFields {
+            story: label,
+            signature,
+            paragraphs: input.countable(&self.rule),
+        };
+        docs::add_story(&mut doc, &self.fields, &fields);
+        let id = docs::article_id(&path.to_string_lossy());
+        writer.delete_term(docs::id_term(&self.fields, &id));
+        writer.add_document(doc)?;
+        if let Who::Run(i) = who {
+            self.members[*i].written = label;
+        }
+        Ok(())
+    }
+
+    /// The index is emptied at the start of the run: nothing committed counts.
+    pub fn start_over(&mut self) {
+        self.committed_docs = 0;
+    }
+
+    /// After a commit: what was written is now in the committed index.
+    pub fn committed(&mut self) -> anyhow::Result<()> {
+        self.reader.reload()?;
+        self.committed_docs = self.reader.searcher().num_docs();
+        self.window.clear();
+        self.members.clear();
+        self.band_head.clear();
+        self.band_entries.clear();
+        self.gone.clear();
+        self.promoted.clear();
+        self.alias.clear();
+        self.left.clear();
+        self.used.clear();
+        Ok(())
+    }
+}

@@ -1,0 +1,169 @@
+//! How stories print: the copies folded into a hit, an article's copies (`show`), and the
+//! article `similar` starts from; as text and as JSON.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+use termcolor::WriteColor;
+
+use super::text::{colored, day, dim_spec, title_spec};
+use super::{json as js, PathStyle};
+use crate::search::{Copy, Similar, StoryHit};
+
+/// Sources named in a copies line at most.
+const SOURCES_NAMED: usize = 8;
+
+/// `and 6 copies: abc-news, washington-times (2), …` under a hit whose copies were
+/// folded into it, or `2 copies among these matches: …` when they are hits too.
+pub fn copies_line<W: WriteColor>(w: &mut W, story: &StoryHit) -> io::Result<()> {
+    if story.copy_count == 0 {
+        return Ok(());
+    }
+    let mut sources: Vec<(&str, usize)> = Vec::new();
+    for c in &story.copies {
+        match sources.iter_mut().find(|(s, _)| *s == c.source_slug) {
+            Some((_, n)) => *n += 1,
+            None => sources.push((&c.source_slug, 1)),
+        }
+    }
+    let mut named: Vec<String> = sources
+        .iter()
+        .take(SOURCES_NAMED)
+        .map(|(s, n)| {
+            if *n > 1 {
+                format!("{s} ({n})")
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    if sources.len() > SOURCES_NAMED || story.copies.len() < story.copy_count {
+        named.push("\u{2026}".to_string());
+    }
+    let copies = if story.copy_count == 1 {
+        "copy"
+    } else {
+        "copies"
+    };
+    let line = if story.folded {
+        format!("  and {} {copies}: {}", story.copy_count, named.join(", "))
+    } else {
+        format!(
+            "  {} {copies} among these matches: {}",
+            story.copy_count,
+            named.join(", ")
+        )
+    };
+    colored(w, &dim_spec(), &line)?;
+    writeln!(w)
+}
+
+/// The copies of a shown article, one a line.
+pub fn copies_list<W: WriteColor>(
+    w: &mut W,
+    story: &StoryHit,
+    paths: &PathStyle,
+) -> io::Result<()> {
+    if story.copies.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    colored(
+        w,
+        &title_spec(),
+        &format!(
+            "Copies of this story ({}, story {})",
+            story.copy_count, story.id
+        ),
+    )?;
+    writeln!(w)?;
+    for c in &story.copies {
+        copy_line(w, c, paths)?;
+    }
+    Ok(())
+}
+
+fn copy_line<W: WriteColor>(w: &mut W, c: &Copy, paths: &PathStyle) -> io::Result<()> {
+    writeln!(w, "  \u{2022} {}", c.title)?;
+    colored(
+        w,
+        &dim_spec(),
+        &format!(
+            "    {} \u{b7} {} \u{b7} {} \u{b7} {}",
+            day(c.date),
+            c.source,
+            c.id,
+            paths.show(&c.path)
+        ),
+    )?;
+    writeln!(w)
+}
+
+/// The head of `similar`'s text output: which article, and its own copies (left out).
+pub fn similar_head<W: WriteColor>(w: &mut W, s: &Similar, paths: &PathStyle) -> io::Result<()> {
+    colored(w, &dim_spec(), "Articles like")?;
+    writeln!(w)?;
+    copy_line(w, &s.of, paths)?;
+    if !s.copies.is_empty() {
+        colored(
+            w,
+            &dim_spec(),
+            &format!(
+                "  (its {} left out: {})",
+                if s.copies.len() == 1 {
+                    "copy is".to_string()
+                } else {
+                    format!("{} copies are", s.copies.len())
+                },
+                s.copies
+                    .iter()
+                    .map(|c| c.source_slug.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )?;
+        writeln!(w)?;
+    }
+    writeln!(w)
+}
+
+pub fn copy_json(c: &Copy) -> Value {
+    json!({
+        "id": c.id,
+        "title": c.title,
+        "date": js::date(c.date),
+        "source": c.source,
+        "source_slug": c.source_slug,
+        "path": c.path,
+    })
+}
+
+/// The story fields of a hit or a shown article.
+pub fn story_json(o: &mut serde_json::Map<String, Value>, story: &StoryHit) {
+    o.insert("story".into(), story.id.clone().into());
+    o.insert("copy_count".into(), story.copy_count.into());
+    o.insert(
+        "copies".into(),
+        story
+            .copies
+            .iter()
+            .map(copy_json)
+            .collect::<Vec<_>>()
+            .into(),
+    );
+}
+
+/// `similar` as one JSON object: the article, its copies, then the results' fields.
+pub fn similar_json<W: Write>(w: &mut W, s: &Similar) -> io::Result<()> {
+    let mut o = match js::results_value(&s.results) {
+        Value::Object(o) => o,
+        _ => serde_json::Map::new(),
+    };
+    o.insert("of".into(), copy_json(&s.of));
+    o.insert(
+        "of_copies".into(),
+        s.copies.iter().map(copy_json).collect::<Vec<_>>().into(),
+    );
+    serde_json::to_writer(&mut *w, &Value::Object(o))?;
+    w.write_all(b"\n")
+}

@@ -1,0 +1,264 @@
+//! Stories in searches: the copies folded into a hit, the copies of one article (`show`),
+//! and related coverage (`similar`): the articles most like one article, by its
+//! distinctive terms, its own copies left out.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::collect::{Candidate, Group};
+use super::{dates, stored_slug, DocKind, Hit, SearchIndex, SearchRequest, SearchResults};
+use crate::index::docs;
+use crate::story::story_name;
+
+/// Copies listed under one hit at most (all are counted).
+const MAX_COPIES_LISTED: usize = 50;
+/// Terms of a more-like-this query: the article's most distinctive words.
+const SIMILAR_TERMS: usize = 30;
+
+/// The story of an article hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryHit {
+    /// `s` and 16 hex digits; an article without copies is a story of its own.
+    pub id: String,
+    /// The other articles of the story among the matches (when folded into this hit), or
+    /// in the index (for `show`), best first; at most [`MAX_COPIES_LISTED`].
+    pub copies: Vec<Copy>,
+    /// How many copies there are in all.
+    pub copy_count: usize,
+    /// The copies were folded into this hit (else they are hits of their own).
+    pub folded: bool,
+}
+
+/// Another article of the same story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copy {
+    pub id: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    pub source: String,
+    pub source_slug: String,
+    pub path: String,
+}
+
+/// `newsfind similar`: the article and the filters.
+#[derive(Debug, Clone)]
+pub struct SimilarRequest {
+    /// Article id or file path.
+    pub target: String,
+    /// The search around it: dates, sources, sort, window, snippets, collapse (its query
+    /// text is not used).
+    pub search: SearchRequest,
+}
+
+/// What `similar` found: the article and its related coverage.
+#[derive(Debug, Clone)]
+pub struct Similar {
+    pub of: Copy,
+    /// The article's own copies (left out of the hits).
+    pub copies: Vec<Copy>,
+    pub results: SearchResults,
+}
+
+impl SearchIndex {
+    fn copy(&self, searcher: &Searcher, addr: DocAddress) -> anyhow::Result<Copy> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(self.copy_of(&doc))
+    }
+
+    fn copy_of(&self, doc: &TantivyDocument) -> Copy {
+        let f = &self.fields;
+        Copy {
+            id: self.text(doc, f.id).to_string(),
+            title: self.text(doc, f.title).to_string(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| dates::day_of_secs(d.into_timestamp_secs())),
+            source: self.text(doc, f.source_name).to_string(),
+            source_slug: stored_slug(doc, f),
+            path: self.text(doc, f.path).to_string(),
+        }
+    }
+
+    /// The story of a hit, with the copies folded into it.
+    pub(super) fn story_hit(
+        &self,
+        searcher: &Searcher,
+        c: &Candidate,
+        hit: &Hit,
+        groups: &HashMap<u64, Group>,
+        collapse: bool,
+    ) -> anyhow::Result<Option<StoryHit>> {
+        if hit.kind != DocKind::Article {
+            return Ok(None);
+        }
+        let Some(story) = c.story else {
+            return Ok(Some(StoryHit {
+                id: own_story(&hit.id),
+                copies: Vec::new(),
+                copy_count: 0,
+                folded: collapse,
+            }));
+        };
+        let mut copies = Vec::new();
+        let mut copy_count = 0;
+        if let Some(g) = groups.get(&story) {
+            for &addr in g.members.iter().filter(|&&a| a != c.addr) {
+                copy_count += 1;
+                if copies.len() < MAX_COPIES_LISTED {
+                    copies.push(self.copy(searcher, addr)?);
+                }
+            }
+        }
+        sort_copies(&mut copies);
+        Ok(Some(StoryHit {
+            id: story_name(story),
+            copies,
+            copy_count,
+            folded: collapse,
+        }))
+    }
+
+    /// Every article of a story but one, in the index.
+    fn members(
+        &self,
+        searcher: &Searcher,
+        story: u64,
+        except: DocAddress,
+    ) -> anyhow::Result<Vec<Copy>> {
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.story, story),
+            IndexRecordOption::Basic,
+        );
+        let mut addrs: Vec<DocAddress> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .filter(|&a| a != except)
+            .collect();
+        addrs.sort_unstable();
+        let mut copies = addrs
+            .into_iter()
+            .map(|a| self.copy(searcher, a))
+            .collect::<anyhow::Result<Vec<Copy>>>()?;
+        sort_copies(&mut copies);
+        Ok(copies)
+    }
+
+    /// The story of a stored article, with all its copies in the index (`show`).
+    pub fn article_story(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        doc: &TantivyDocument,
+    ) -> anyhow::Result<StoryHit> {
+        let id = self.text(doc, self.fields.id).to_string();
+        match doc.get_first(self.fields.story).and_then(|v| v.as_u64()) {
+            Some(story) => {
+                let copies = self.members(searcher, story, addr)?;
+                Ok(StoryHit {
+                    id: story_name(story),
+                    copy_count: copies.len(),
+                    copies,
+                    folded: false,
+                })
+            }
+            None => Ok(StoryHit {
+                id: own_story(&id),
+                copies: Vec::new(),
+                copy_count: 0,
+                folded: false,
+            }),
+        }
+    }
+
+    /// Related coverage: the articles most like one article (by its most distinctive
+    /// words, a more-like-this query on title and body), within the request's filters,
+    /// leaving out the article and its own copies. `None` when there is no such article.
+    pub fn similar(&self, req: &SimilarRequest) -> anyhow::Result<Option<Similar>> {
+        let searcher = self.searcher();
+        let Some(addr) = self.locate(&searcher, &req.target)? else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let f = self.fields;
+        if self.text(&doc, f.kind) != crate::index::schema::KIND_ARTICLE {
+            anyhow::bail!(
+                "{} is a teaser: `similar` takes an article (its id starts with `a`)",
+                req.target
+            );
+        }
+        let own_story = doc.get_first(f.story).and_then(|v| v.as_u64());
+        let copies = match own_story {
+            Some(story) => self.members(&searcher, story, addr)?,
+            None => Vec::new(),
+        };
+        let text = |field| vec![OwnedValue::Str(self.text(&doc, field).to_string())];
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(2)
+            .with_min_term_frequency(1)
+            .with_min_word_length(3)
+            .with_max_query_terms(SIMILAR_TERMS)
+            .with_document_fields(vec![(f.title, text(f.title)), (f.body, text(f.body))]);
+        // The filters (dates, sources, articles only) as a query that scores nothing.
+        let mut search = req.search.clone();
+        search.query = "*".to_string();
+        search.kind = super::KindFilter::Article;
+        let (filters, notes) = self.filters(&searcher, &search)?;
+        let filter = self.queries.build("*", &filters, search.today)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(mlt)),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.query, 0.0)),
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    docs::id_term(&f, self.text(&doc, f.id)),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ];
+        if let Some(story) = own_story {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.story, story),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let results = self.run(&searcher, &query, &Vec::new(), &search, notes)?;
+        Ok(Some(Similar {
+            of: self.copy_of(&doc),
+            copies,
+            results,
+        }))
+    }
+}
+
+/// The story id of an article without copies: its own, from its id.
+fn own_story(article_id: &str) -> String {
+    match docs::article_hash_of_id(article_id) {
+        Some(hash) => story_name(hash),
+        None => String::new(),
+    }
+}
+
+/// Copies in a stable order: oldest first (undated last), then by source and path.
+fn sort_copies(copies: &mut [Copy]) {
+    copies.sort_by(|a, b| {
+        (a.date.is_none(), a.date, &a.source_slug, &a.path).cmp(&(
+            b.date.is_none(),
+            b.date,
+            &b.source_slug,
+            &b.path,
+        ))
+    });
+}
