@@ -187,11 +187,11 @@ impl Stories {
             }
             kept.push(sketch);
         }
-        let signature = Signature::of(kept);
+        let signature = Signature::of(kept.iter().copied());
         let article = docs::article_hash(&path.to_string_lossy());
         let mut story = None;
         if let Some(sig) = &signature {
-            let (in_run, committed) = self.copies(&searcher, sig)?;
+            let (in_run, committed) = self.copies(&searcher, sig, &kept)?;
             story = self.join(&searcher, &in_run, &committed)?;
         }
         let no = self.members.len() as u32;
@@ -222,7 +222,9 @@ impl Stories {
         &self,
         searcher: &Searcher,
         sig: &Signature,
+        paragraphs: &[&ParagraphSketch],
     ) -> anyhow::Result<(Vec<usize>, Vec<Stored>)> {
+        let is_copy = |other: &Signature| sig.is_copy_beyond_one_paragraph(paragraphs, other);
         let bands = sig.bands();
         let mut in_run = Vec::new();
         for band in bands {
@@ -231,10 +233,7 @@ impl Stories {
                 let (member, next) = self.band_entries[entry as usize];
                 let member = member as usize;
                 if !in_run.contains(&member)
-                    && self.members[member]
-                        .signature
-                        .as_ref()
-                        .is_some_and(|s| s.is_copy(sig))
+                    && self.members[member].signature.as_ref().is_some_and(is_copy)
                 {
                     in_run.push(member);
                 }
@@ -264,7 +263,7 @@ impl Stories {
                     continue;
                 }
                 let stored = self.stored(searcher, addr)?;
-                if stored.signature.as_ref().is_some_and(|s| s.is_copy(sig)) {
+                if stored.signature.as_ref().is_some_and(is_copy) {
                     committed.push(stored);
                 }
             }
@@ -330,7 +329,7 @@ impl Stories {
                 self.fresh(searcher, founder)?
             }
         };
-        for &s in &stories[1..] {
+        for &s in stories.iter().skip(1) {
             self.alias.insert(s, target);
         }
         for &m in in_run {
@@ -597,5 +596,40 @@ impl Stories {
         self.left.clear();
         self.used.clear();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn debug_pair() {
+        let paths: Vec<String> = std::env::var("PAIR")
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        let sigs: Vec<Signature> = paths
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap();
+                let a = crate::article::parse_article(&text);
+                let input = StoryInput::new("x", &a.paragraphs);
+                Signature::of(input.paragraphs.iter().map(|(_, s)| s)).unwrap()
+            })
+            .collect();
+        for i in 0..sigs.len() {
+            for j in i + 1..sigs.len() {
+                eprintln!(
+                    "{i} {j} j={} o={} copy={} sh={} {}",
+                    sigs[i].jaccard(&sigs[j]),
+                    sigs[i].overlap(&sigs[j]),
+                    sigs[i].is_copy(&sigs[j]),
+                    sigs[i].shingles,
+                    sigs[j].shingles
+                );
+            }
+        }
     }
 }
