@@ -1,0 +1,443 @@
+//! Stories end to end: copies of one article found at ingest, collapsed in searches,
+//! listed by `show`, kept up to date when files come, change and go, not made of shared
+//! boilerplate; and `similar`. Archives are generated text (made-up words), written into
+//! temp dirs and indexed with the real binary.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+
+/// Made-up words, a fixed pseudo-random run of them per seed.
+fn words(seed: u64, n: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = x % 20_000;
+            // Letters only, so that the tokenizer keeps each as one word.
+            let mut w = String::from("q");
+            let mut k = k + 1;
+            while k > 0 {
+                w.push((b'a' + (k % 26) as u8) as char);
+                k /= 26;
+            }
+            w
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An article's paragraphs: `n` of 40 words from `seed`.
+fn paragraphs(seed: u64, n: usize) -> Vec<String> {
+    (0..n).map(|i| words(seed * 1000 + i as u64, 40)).collect()
+}
+
+fn file(date: &str, title: &str, paragraphs: &[String]) -> String {
+    let mut text = format!(" date {date} {title}\n\n");
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text
+}
+
+/// A syndicated copy: a new first paragraph, the last two dropped.
+fn syndicated(original: &[String], seed: u64) -> Vec<String> {
+    let mut copy = vec![words(seed, 30)];
+    copy.extend(original[1..original.len() - 2].iter().cloned());
+    copy
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.dir.path().join("archive").join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn remove(&self, rel: &str) {
+        fs::remove_file(self.dir.path().join("archive").join(rel)).unwrap();
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NEWSFIND_TODAY", "2025-01-01")
+            .env_remove("NEWSFIND_INDEX")
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap()
+    }
+
+    fn index(&self) {
+        let out = self.run(&["index", "archive", "--index", "idx", "-q"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "index: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--index", "idx", "-f", "json"]);
+        let out = self.run(&all);
+        assert!(
+            out.status.code().unwrap_or(2) < 2,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn text(&self, args: &[&str]) -> String {
+        let mut all = args.to_vec();
+        all.extend(["--index", "idx", "--color", "never"]);
+        let out = self.run(&all);
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Story id of every article, by path under `archive/` (from `search '*' --copies`).
+    fn stories(&self) -> Vec<(String, String)> {
+        let v = self.json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
+        let root = fs::canonicalize(self.dir.path().join("archive")).unwrap();
+        let mut out: Vec<(String, String)> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let path = Path::new(h["path"].as_str().unwrap());
+                let rel = path.strip_prefix(&root).unwrap().display().to_string();
+                (rel, h["story"].as_str().unwrap().to_string())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn story_of(&self, rel: &str) -> String {
+        self.stories()
+            .into_iter()
+            .find(|(p, _)| p == rel)
+            .unwrap_or_else(|| panic!("{rel} not indexed"))
+            .1
+    }
+
+    fn stats(&self) -> Value {
+        self.json(&["stats"])
+    }
+}
+
+/// The keyword every article of the tests carries, so that a search finds them all.
+const KEY: &str = "zebrafish";
+
+fn with_key(mut paras: Vec<String>) -> Vec<String> {
+    paras[1] = format!("{} {KEY}", paras[1]);
+    paras
+}
+
+#[test]
+fn copies_collapse_into_their_best_hit() {
+    let env = Env::new();
+    let original = with_key(paragraphs(1, 8));
+    env.write(
+        "wire/001.txt",
+        &file("2024-05-01", "Dam plan approved", &original),
+    );
+    env.write(
+        "outlet-a/002.txt",
+        &file(
+            "2024-05-02",
+            "Council backs the dam",
+            &syndicated(&original, 91),
+        ),
+    );
+    env.write(
+        "outlet-b/003.txt",
+        &file(
+            "2024-05-03",
+            "Dam: what to know",
+            &syndicated(&original, 92),
+        ),
+    );
+    env.write(
+        "outlet-c/004.txt",
+        &file(
+            "2024-05-01",
+            "Fishing season opens",
+            &with_key(paragraphs(2, 8)),
+        ),
+    );
+    env.index();
+
+    let v = env.json(&["search", KEY]);
+    assert_eq!(v["total"], 4);
+    assert_eq!(v["stories"], 2);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{v:#}");
+    let story = hits
+        .iter()
+        .find(|h| h["copy_count"] == 2)
+        .expect("a hit with its copies");
+    let copies = story["copies"].as_array().unwrap();
+    let mut sources: Vec<&str> = copies
+        .iter()
+        .map(|c| c["source_slug"].as_str().unwrap())
+        .collect();
+    sources.push(story["source_slug"].as_str().unwrap());
+    sources.sort();
+    assert_eq!(sources, ["outlet-a", "outlet-b", "wire"]);
+    assert!(copies
+        .iter()
+        .all(|c| c["id"].as_str().unwrap().starts_with('a')));
+    let lone = hits.iter().find(|h| h["copy_count"] == 0).unwrap();
+    assert_eq!(lone["source_slug"], "outlet-c");
+    assert_ne!(lone["story"], story["story"]);
+
+    let text = env.text(&["search", KEY]);
+    assert!(text.starts_with("4 matches in 2 stories"), "{text}");
+    assert!(text.contains("and 2 copies: "), "{text}");
+
+    // --copies: every copy is a hit, all three with one story id.
+    let v = env.json(&["search", KEY, "--copies"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 4);
+    let same = hits.iter().filter(|h| h["story"] == story["story"]).count();
+    assert_eq!(same, 3);
+
+    // show lists an article's copies.
+    let shown = env.json(&["show", copies[0]["id"].as_str().unwrap()]);
+    assert_eq!(shown["story"], story["story"]);
+    assert_eq!(shown["copy_count"], 2);
+    let text = env.text(&["show", copies[0]["id"].as_str().unwrap()]);
+    assert!(text.contains("Copies of this story (2"), "{text}");
+
+    let stats = env.stats();
+    assert_eq!(stats["stories"], 2);
+    assert_eq!(stats["stories_with_copies"], 1);
+    assert_eq!(stats["articles_with_copies"], 3);
+}
+
+#[test]
+fn new_files_join_stories_and_changed_or_removed_ones_leave() {
+    let env = Env::new();
+    let original = paragraphs(3, 8);
+    env.write(
+        "wire/001.txt",
+        &file("2024-05-01", "Bridge closes", &original),
+    );
+    env.write(
+        "other/009.txt",
+        &file("2024-05-01", "Unrelated", &paragraphs(4, 8)),
+    );
+    env.index();
+    let alone = env.story_of("wire/001.txt");
+    assert_eq!(env.stats()["stories_with_copies"], 0);
+
+    // A copy arrives: it joins the original, under the original's story id.
+    env.write(
+        "outlet-a/002.txt",
+        &file("2024-05-02", "Bridge shut", &syndicated(&original, 93)),
+    );
+    env.index();
+    let story = env.story_of("wire/001.txt");
+    assert_eq!(story, alone, "the first article's story keeps its id");
+    assert_eq!(env.story_of("outlet-a/002.txt"), story);
+    assert_eq!(env.stats()["stories_with_copies"], 1);
+
+    // A second copy joins the same story.
+    env.write(
+        "outlet-b/003.txt",
+        &file("2024-05-02", "Bridge: latest", &syndicated(&original, 94)),
+    );
+    env.index();
+    assert_eq!(env.story_of("outlet-b/003.txt"), story);
+    assert_eq!(env.stats()["articles_with_copies"], 3);
+
+    // One copy is rewritten into another story: it leaves; the others stay together.
+    env.write(
+        "outlet-a/002.txt",
+        &file("2024-05-02", "Other news", &paragraphs(5, 8)),
+    );
+    env.index();
+    assert_ne!(env.story_of("outlet-a/002.txt"), story);
+    assert_eq!(env.story_of("outlet-b/003.txt"), story);
+    assert_eq!(env.story_of("wire/001.txt"), story);
+    assert_eq!(env.stats()["articles_with_copies"], 2);
+
+    // The other copy goes away: the original is a story of its own again.
+    env.remove("outlet-b/003.txt");
+    env.index();
+    assert_eq!(env.stats()["stories_with_copies"], 0);
+    let v = env.json(&["show", "archive/wire/001.txt"]);
+    assert_eq!(v["copy_count"], 0);
+
+    // The incremental result is the one a fresh index gives.
+    let incremental = partition(&env.stories());
+    let out = env.run(&["index", "archive", "--index", "idx", "-q", "--rebuild"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(partition(&env.stories()), incremental);
+}
+
+/// Groups of paths with one story, whatever the ids.
+fn partition(stories: &[(String, String)]) -> Vec<Vec<String>> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (path, story) in stories {
+        groups.entry(story).or_default().push(path.clone());
+    }
+    let mut out: Vec<Vec<String>> = groups.into_values().collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_story_splits_when_the_article_holding_it_together_leaves() {
+    let env = Env::new();
+    // b is a copy of the first half of a; c of the second half: a holds them together.
+    let a = paragraphs(6, 12);
+    env.write("s1/a.txt", &file("2024-05-01", "Whole", &a));
+    env.write("s2/b.txt", &file("2024-05-01", "First half", &a[..6]));
+    env.write("s3/c.txt", &file("2024-05-01", "Second half", &a[6..]));
+    env.index();
+    let story = env.story_of("s1/a.txt");
+    assert_eq!(env.story_of("s2/b.txt"), story);
+    assert_eq!(env.story_of("s3/c.txt"), story);
+    env.remove("s1/a.txt");
+    env.index();
+    assert_ne!(env.story_of("s2/b.txt"), env.story_of("s3/c.txt"));
+    assert_eq!(env.stats()["stories_with_copies"], 0);
+}
+
+#[test]
+fn shared_boilerplate_does_not_make_a_story() {
+    let env = Env::new();
+    let pitch = "Sign up for the Morning Briefing newsletter and get our best stories every day in your inbox, free.";
+    let copyright =
+        "Copyright 2024 The Daily Example. All rights reserved. Click here for reprint permission.";
+    // A gallery printed under every article, a little different each time (so that no
+    // paragraph repeats exactly), far longer than the articles themselves.
+    let gallery = words(777, 400);
+    for i in 0..8u64 {
+        let mut paras = paragraphs(100 + i, 2);
+        let cut: Vec<&str> = gallery.split(' ').skip(i as usize * 3).collect();
+        paras.push(format!("Photos: the week in pictures {}", cut.join(" ")));
+        paras.push(pitch.to_string());
+        paras.push(copyright.to_string());
+        env.write(
+            &format!("daily-example/{i:03}.txt"),
+            &file("2024-05-01", &format!("Story {i}"), &paras),
+        );
+    }
+    env.index();
+    assert_eq!(env.stats()["stories_with_copies"], 0, "{:?}", env.stories());
+
+    // A real copy among them still joins its original, boilerplate and all.
+    let original = paragraphs(100, 2);
+    let mut copy = original.clone();
+    copy.insert(0, words(555, 20));
+    copy.extend(paragraphs(100, 4)[2..].iter().cloned());
+    env.write(
+        "daily-example/100.txt",
+        &file("2024-05-02", "Long version", &paragraphs(100, 4)),
+    );
+    env.write(
+        "wire/101.txt",
+        &file("2024-05-02", "Copy of the long version", &copy),
+    );
+    env.index();
+    assert_eq!(
+        env.story_of("daily-example/100.txt"),
+        env.story_of("wire/101.txt")
+    );
+}
+
+#[test]
+fn similar_finds_related_coverage_but_not_own_copies() {
+    let env = Env::new();
+    let topic = "zebrafish hatchery pollution riverbank";
+    let mut original = paragraphs(7, 8);
+    for p in original.iter_mut().take(4) {
+        p.push_str(&format!(" {topic}"));
+    }
+    env.write(
+        "wire/001.txt",
+        &file("2024-05-01", "Hatchery pollution found", &original),
+    );
+    env.write(
+        "outlet-a/002.txt",
+        &file(
+            "2024-05-02",
+            "Pollution at hatchery",
+            &syndicated(&original, 95),
+        ),
+    );
+    // Other coverage of the subject: the same words for it, other sentences.
+    let mut related = paragraphs(8, 6);
+    for p in related.iter_mut().take(3) {
+        p.push_str(&format!(" {topic}"));
+    }
+    env.write(
+        "outlet-b/003.txt",
+        &file("2024-05-06", "Hatchery to close", &related),
+    );
+    env.write(
+        "outlet-c/004.txt",
+        &file("2024-05-01", "Unrelated", &paragraphs(9, 6)),
+    );
+    env.index();
+
+    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    let hits: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source_slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits.first(), Some(&"outlet-b"), "{v:#}");
+    assert!(
+        !hits.contains(&"wire") && !hits.contains(&"outlet-a"),
+        "{hits:?}"
+    );
+    assert_eq!(v["of"]["source_slug"], "wire");
+    assert_eq!(v["of_copies"][0]["source_slug"], "outlet-a");
+
+    // Filters apply: another source only, or dates before the related article.
+    let v = env.json(&["similar", "archive/wire/001.txt", "--source", "outlet-c"]);
+    assert!(v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["source_slug"] == "outlet-c"));
+    let v = env.json(&["similar", "archive/wire/001.txt", "--until", "2024-05-05"]);
+    assert!(v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["source_slug"] != "outlet-b"));
+
+    let text = env.text(&["similar", "archive/wire/001.txt"]);
+    assert!(text.starts_with("Articles like\n"), "{text}");
+    assert!(text.contains("its copy is left out: outlet-a"), "{text}");
+
+    let out = env.run(&["similar", "a0000000000000000", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no article"));
+}
