@@ -39,6 +39,10 @@ pub enum Command {
     /// Run a query file in-process and print latency percentiles (for bench/run).
     #[command(hide = true)]
     QueryBench(QueryBenchArgs),
+    /// Run `similar` in-process for articles spread over the index and print latency
+    /// percentiles (for BENCHMARKS.md).
+    #[command(hide = true)]
+    SimilarBench(SimilarBenchArgs),
 }
 
 /// Where the index lives; shared by every command that reads or writes it.
@@ -232,6 +236,18 @@ pub struct QueryBenchArgs {
     pub index: IndexDirArg,
     /// Times each query is run.
     #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SimilarBenchArgs {
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Articles to start from, spread evenly over the index.
+    #[arg(long, default_value_t = 200)]
+    pub articles: usize,
+    /// Times each is run.
+    #[arg(long, default_value_t = 3)]
     pub rounds: usize,
 }
 

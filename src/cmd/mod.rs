@@ -32,5 +32,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(args) => export::run(args),
         Command::Man => completions::man(),
         Command::QueryBench(args) => query_bench::run(args),
+        Command::SimilarBench(args) => similar::bench(args),
     }
 }

@@ -2,35 +2,17 @@
 //! search.
 
 use std::io::Write;
+use std::time::{Duration, Instant};
 
-use crate::cli::{KindArg, SearchArgs, SimilarArgs};
+use crate::cli::{
+    ColorArg, FormatArg, IndexDirArg, KindArg, SearchArgs, SimilarArgs, SimilarBenchArgs, SortArg,
+};
 use crate::output::{self, PathStyle};
 use crate::search::{SearchIndex, SimilarRequest};
 
 pub fn run(args: SimilarArgs) -> anyhow::Result<u8> {
     let today = super::search::today(args.today.as_deref())?;
-    // The same filters as a search's, read the same way.
-    let as_search = SearchArgs {
-        query: vec!["*".to_string()],
-        index: args.index.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        on: args.on.clone(),
-        sources: args.sources.clone(),
-        kind: KindArg::Article,
-        sort: args.sort,
-        limit: args.limit,
-        offset: args.offset,
-        format: args.format,
-        facets: false,
-        copies: args.copies,
-        color: args.color,
-        today: args.today.clone(),
-    };
-    let request = SimilarRequest {
-        target: args.target.clone(),
-        search: super::search::request(&as_search, today)?,
-    };
+    let request = request(&args, today)?;
     let index = SearchIndex::open(&args.index.dir)?;
     let Some(similar) = index.similar(&request)? else {
         anyhow::bail!(
@@ -57,4 +39,95 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<u8> {
     } else {
         super::EXIT_NO_MATCH
     })
+}
+
+/// The request the arguments ask for: the same filters as a search's, read the same way.
+fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<SimilarRequest> {
+    let as_search = SearchArgs {
+        query: vec!["*".to_string()],
+        index: args.index.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        on: args.on.clone(),
+        sources: args.sources.clone(),
+        kind: KindArg::Article,
+        sort: args.sort,
+        limit: args.limit,
+        offset: args.offset,
+        format: args.format,
+        facets: false,
+        copies: args.copies,
+        color: args.color,
+        today: args.today.clone(),
+    };
+    Ok(SimilarRequest {
+        target: args.target.clone(),
+        search: super::search::request(&as_search, today)?,
+    })
+}
+
+/// `similar-bench`: latency of `similar` in-process, over articles spread evenly over
+/// the index (every k-th of `search '*' --kind article --sort oldest`), as one JSON line.
+pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
+    let index = SearchIndex::open(&args.index.dir)?;
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
+    let mut list = request(&similar_args(&args.index, "*"), today)?;
+    list.search.limit = usize::MAX / 2;
+    list.search.sort = crate::search::SortOrder::Oldest;
+    list.search.snippets = false;
+    list.search.query = "*".to_string();
+    list.search.kind = crate::search::KindFilter::Article;
+    let all = index.search(&list.search)?;
+    let step = (all.hits.len() / args.articles.max(1)).max(1);
+    let targets: Vec<String> = all
+        .hits
+        .iter()
+        .step_by(step)
+        .map(|h| h.id.clone())
+        .collect();
+    let mut times: Vec<Duration> = Vec::new();
+    let mut hits = 0;
+    for _ in 0..args.rounds.max(1) {
+        for id in &targets {
+            let req = request(&similar_args(&args.index, id), today)?;
+            let started = Instant::now();
+            let found = index.similar(&req)?;
+            times.push(started.elapsed());
+            hits += found.map_or(0, |s| s.results.hits.len());
+        }
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    println!(
+        "{}",
+        serde_json::json!({
+            "articles_in_index": all.total,
+            "targets": targets.len(),
+            "runs": times.len(),
+            "hits": hits,
+            "p50_ms": at(0.5),
+            "p95_ms": at(0.95),
+            "max_ms": at(1.0),
+        })
+    );
+    Ok(super::EXIT_OK)
+}
+
+/// The arguments of `newsfind similar TARGET` with every default.
+fn similar_args(index: &IndexDirArg, target: &str) -> SimilarArgs {
+    SimilarArgs {
+        target: target.to_string(),
+        index: index.clone(),
+        since: None,
+        until: None,
+        on: None,
+        sources: Vec::new(),
+        sort: SortArg::Relevance,
+        limit: 10,
+        offset: 0,
+        format: FormatArg::Json,
+        copies: false,
+        color: ColorArg::Never,
+        today: None,
+    }
 }
