@@ -84,8 +84,11 @@ struct Stored {
 /// One member of a story at a commit.
 enum Who {
     Run(usize),
-    Committed(Stored),
+    Committed(Box<Stored>),
 }
+
+/// Reads a file again, with the source name it had: its article document and story input.
+pub type Reread<'a> = dyn FnMut(&Path, &str) -> Result<(TantivyDocument, StoryInput), String> + 'a;
 
 /// The stories of one ingest run.
 pub struct Stories {
@@ -387,11 +390,7 @@ impl Stories {
     /// Before a commit: settles the stories touched since the last one (merged, split,
     /// grown from a single article) and rewrites the articles whose story changed.
     /// `reread` gives the document of a file again, read with the given source name.
-    pub fn settle(
-        &mut self,
-        writer: &IndexWriter,
-        reread: &mut dyn FnMut(&Path, &str) -> Result<(TantivyDocument, StoryInput), String>,
-    ) -> anyhow::Result<()> {
+    pub fn settle(&mut self, writer: &IndexWriter, reread: &mut Reread<'_>) -> anyhow::Result<()> {
         let searcher = self.reader.searcher();
         let mut roots: Vec<u64> = self
             .left
@@ -445,7 +444,7 @@ impl Stories {
                     found.sort_unstable();
                     for addr in found {
                         if !self.gone.contains(&addr) && seen.insert(addr) {
-                            who.push(Who::Committed(self.stored(&searcher, addr)?));
+                            who.push(Who::Committed(Box::new(self.stored(&searcher, addr)?)));
                         }
                     }
                 }
@@ -459,7 +458,7 @@ impl Stories {
             promoted.sort_unstable();
             for addr in promoted {
                 if !self.gone.contains(&addr) && seen.insert(addr) {
-                    who.push(Who::Committed(self.stored(&searcher, addr)?));
+                    who.push(Who::Committed(Box::new(self.stored(&searcher, addr)?)));
                 }
             }
             let labels = self.label(&searcher, root, &who, split_check.contains(&root))?;
@@ -533,7 +532,7 @@ impl Stories {
         writer: &IndexWriter,
         who: &Who,
         label: Option<u64>,
-        reread: &mut dyn FnMut(&Path, &str) -> Result<(TantivyDocument, StoryInput), String>,
+        reread: &mut Reread<'_>,
     ) -> anyhow::Result<()> {
         let (written, path, source, signature) = match who {
             Who::Run(i) => {
@@ -596,40 +595,5 @@ impl Stories {
         self.left.clear();
         self.used.clear();
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod debug_tests {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn debug_pair() {
-        let paths: Vec<String> = std::env::var("PAIR")
-            .unwrap()
-            .split(',')
-            .map(String::from)
-            .collect();
-        let sigs: Vec<Signature> = paths
-            .iter()
-            .map(|p| {
-                let text = std::fs::read_to_string(p).unwrap();
-                let a = crate::article::parse_article(&text);
-                let input = StoryInput::new("x", &a.paragraphs);
-                Signature::of(input.paragraphs.iter().map(|(_, s)| s)).unwrap()
-            })
-            .collect();
-        for i in 0..sigs.len() {
-            for j in i + 1..sigs.len() {
-                eprintln!(
-                    "{i} {j} j={} o={} copy={} sh={} {}",
-                    sigs[i].jaccard(&sigs[j]),
-                    sigs[i].overlap(&sigs[j]),
-                    sigs[i].is_copy(&sigs[j]),
-                    sigs[i].shingles,
-                    sigs[j].shingles
-                );
-            }
-        }
     }
 }

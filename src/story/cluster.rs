@@ -34,7 +34,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(usize, &[(usize, usize)], &[usize])] = &[
+        type Case = (usize, &'static [(usize, usize)], &'static [usize]);
+        let cases: &[Case] = &[
             (0, &[], &[]),
             (3, &[], &[0, 1, 2]),
             (4, &[(0, 1), (2, 3)], &[0, 0, 2, 2]),
