@@ -38,6 +38,8 @@ pub use stats::{IndexStats, SourceCount, SourceSummary};
 
 /// Sources listed in the facets.
 pub const TOP_SOURCES: usize = 10;
+/// Documents of a source looked at for its display name.
+const NAME_LOOKS: usize = 8;
 
 /// One search, as the command line asks it.
 #[derive(Debug, Clone)]
@@ -460,18 +462,19 @@ impl SearchIndex {
             .collect()
     }
 
-    /// The display name of a source, as stored with one of its documents (names are not
-    /// in a fast field: one stored field of one document per source shown).
+    /// The display name of a source, as stored with its documents: the first of a few that
+    /// is not just the slug (files named by their folder have only the slug), else the
+    /// slug. Names are not in a fast field: one stored field per document looked at.
     fn source_name(&self, searcher: &Searcher, slug: &str) -> anyhow::Result<String> {
-        let Some(addr) = self.find(searcher, self.source_term(slug))? else {
-            return Ok(slug.to_string());
-        };
-        let name = fetch::read_text(searcher, self.fields.source_name, addr)?;
-        Ok(if name.is_empty() {
-            slug.to_string()
-        } else {
-            name
-        })
+        let query = TermQuery::new(self.source_term(slug), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(NAME_LOOKS).order_by_score())?;
+        for (_, addr) in top {
+            let name = fetch::read_text(searcher, self.fields.source_name, addr)?;
+            if !name.is_empty() && name != slug {
+                return Ok(name);
+            }
+        }
+        Ok(slug.to_string())
     }
 }
 
