@@ -22,8 +22,7 @@ pub fn man(args: ManArgs) -> anyhow::Result<u8> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     if let Some(dir) = &args.dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         clap_mangen::generate_to(cmd, dir)
             .with_context(|| format!("writing man pages into {}", dir.display()))?;
         return Ok(super::EXIT_OK);

@@ -90,9 +90,12 @@ fn progress_bar(quiet: bool) -> ProgressBar {
             "{spinner} indexing {bar:30} {human_pos}/{human_len} files  {rate}  eta {eta}",
         )
         .expect("the template is valid")
-        .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-            let _ = write!(w, "{}/s", thousands(state.per_sec().round() as u64));
-        }),
+        .with_key(
+            "rate",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}/s", thousands(state.per_sec().round() as u64));
+            },
+        ),
     );
     bar
 }
@@ -186,10 +189,7 @@ impl Report {
         rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(b.0)));
         let whole = match (verbose, file) {
             (true, _) => String::new(),
-            (false, Some(path)) => format!(
-                "; every line in {}",
-                self.shown(path)
-            ),
+            (false, Some(path)) => format!("; every line in {}", self.shown(path)),
             (false, None) => "; -v prints every line".to_string(),
         };
         writeln!(
@@ -198,10 +198,18 @@ impl Report {
             count(total, "warning", "warnings"),
             count(self.warned_files, "file", "files")
         )?;
-        let width = rows.iter().map(|r| thousands(r.1 .0).len()).max().unwrap_or(0);
+        let width = rows
+            .iter()
+            .map(|r| thousands(r.1 .0).len())
+            .max()
+            .unwrap_or(0);
         for (reason, (n, examples)) in rows {
             writeln!(w, "  {:>width$}  {reason}", thousands(*n))?;
-            let more = if *n > examples.len() as u64 { ", \u{2026}" } else { "" };
+            let more = if *n > examples.len() as u64 {
+                ", \u{2026}"
+            } else {
+                ""
+            };
             writeln!(w, "  {:width$}  e.g. {}{more}", "", examples.join(", "))?;
         }
         Ok(())
@@ -253,7 +261,11 @@ fn print_summary<W: Write>(w: &mut W, s: &Summary, index_dir: &Path) -> std::io:
     let skipped = if s.skipped.is_empty() {
         "0".to_string()
     } else {
-        let parts: Vec<String> = s.skipped.iter().map(|(k, v)| format!("{} {k}", n(*v))).collect();
+        let parts: Vec<String> = s
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{} {k}", n(*v)))
+            .collect();
         format!("{} ({})", n(s.skipped_total()), parts.join(", "))
     };
     let touched = if s.touched > 0 {
@@ -333,7 +345,9 @@ mod tests {
         report.skipped(&cwd.join("b/\x1b]0;x.txt"), "empty: the file has no text");
         let file = report.finish();
         let mut out = Vec::new();
-        report.print_warnings(&mut out, file.as_ref(), false).unwrap();
+        report
+            .print_warnings(&mut out, file.as_ref(), false)
+            .unwrap();
         report.print_skipped(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let report_file = dir.path().join(WARNINGS_FILE);

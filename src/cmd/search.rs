@@ -19,7 +19,10 @@ const DEFAULT_LIMIT: usize = 10;
 
 pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     if args.null && args.format != FormatArg::Paths {
-        anyhow::bail!("-0/--null ends the paths of `-f paths`; it does not go with -f {:?}", args.format);
+        anyhow::bail!(
+            "-0/--null ends the paths of `-f paths`; it does not go with -f {:?}",
+            args.format
+        );
     }
     let today = today(args.today.as_deref())?;
     let request = request(&args, today)?;

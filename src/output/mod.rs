@@ -293,6 +293,9 @@ mod tests {
             neutralise: true,
         };
         print_path(&mut out, "/news/a\x1b]0;x\x07.txt", &layout, shown).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a\u{241b}]0;x\u{2407}.txt\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\u{241b}]0;x\u{2407}.txt\n"
+        );
     }
 }

@@ -109,8 +109,19 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, layout: &Layout) -> 
 }
 
 fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, layout: &Layout) -> io::Result<()> {
-    wrapped(w, &hit.title, &hit.title_highlights, &title_spec(), "", layout.width)?;
-    let mut facts = vec![hit.id.clone(), day(hit.date), safe::one_line(&hit.source).into()];
+    wrapped(
+        w,
+        &hit.title,
+        &hit.title_highlights,
+        &title_spec(),
+        "",
+        layout.width,
+    )?;
+    let mut facts = vec![
+        hit.id.clone(),
+        day(hit.date),
+        safe::one_line(&hit.source).into(),
+    ];
     match (hit.kind, &hit.teaser) {
         (DocKind::Teaser, Some(t)) => {
             let mut seen = format!("teaser seen in {}", count(t.seen_count, "file", "files"));
@@ -506,7 +517,12 @@ pub fn sources<W: WriteColor>(w: &mut W, list: &[SourceSummary]) -> io::Result<(
         .unwrap_or(0);
     for (s, name) in list.iter().zip(&names) {
         let pad = name_width - columns(name);
-        write!(w, "  {name}{:pad$}  {:>count_width$}  ", "", thousands(s.articles))?;
+        write!(
+            w,
+            "  {name}{:pad$}  {:>count_width$}  ",
+            "",
+            thousands(s.articles)
+        )?;
         let dates = match (s.first, s.last) {
             (Some(a), Some(b)) => format!("{} .. {}", day(Some(a)), day(Some(b))),
             _ => "undated".to_string(),
@@ -684,7 +700,11 @@ By month
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[2..5],
-            ["A title long enough to", "need a second line here", lines[4]]
+            [
+                "A title long enough to",
+                "need a second line here",
+                lines[4]
+            ]
         );
         assert_eq!(
             lines[5..],
@@ -704,7 +724,9 @@ By month
         let mut out = NoColor::new(Vec::new());
         results(&mut out, &r, &Layout::default()).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
-        assert!(text.contains("\n  \u{2026}one two three four five six seven eight nine ten eleven\n"));
+        assert!(
+            text.contains("\n  \u{2026}one two three four five six seven eight nine ten eleven\n")
+        );
     }
 
     #[test]
@@ -719,7 +741,10 @@ By month
         results(&mut out, &r, &Layout::default()).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{9b}'));
-        assert!(text.contains("Title\u{241b}[2J\u{241b}]52;c;aGk=\u{2407}"), "{text}");
+        assert!(
+            text.contains("Title\u{241b}[2J\u{241b}]52;c;aGk=\u{2407}"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -14,72 +14,99 @@ use tantivy::{DateTime, DocAddress, Searcher};
 
 use super::collect::{compare, Candidate, SortOrder};
 
-/// Hits whose documents are read together.
-const CHUNK: usize = 1024;
+/// Hits whose documents are read together (more when a group of ties goes on).
+const CHUNK: usize = 256;
 /// Tied hits ordered by path at most; beyond, index order (reading every path of a huge
 /// tie, e.g. `*` over undated documents, would cost more than it is worth).
 const MAX_TIE_GROUP: usize = 2_000;
 
-/// Hands `on_doc` what `read` makes of each candidate's stored document, in the
-/// candidates' order.
+/// Which hits to read, and how to read them.
+pub struct Window {
+    pub order: SortOrder,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// Hands `on_doc` what `read` makes of the stored documents of the hits from `offset`
+/// on, at most `limit`, in order. `cands` come sorted; those the sort cannot tell apart
+/// are ordered here by path (`path_of` finds it in what `read` made). Each document is
+/// read once, a chunk at a time, in index order within the chunk.
 pub fn in_order<D>(
     cands: &[Candidate],
+    window: &Window,
     mut read: impl FnMut(DocAddress) -> tantivy::Result<D>,
+    path_of: impl Fn(&D) -> &str,
     mut on_doc: impl FnMut(&Candidate, D) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    for chunk in cands.chunks(CHUNK) {
+    let order = window.order;
+    let end = window.offset.saturating_add(window.limit).min(cands.len());
+    if window.offset >= end {
+        return Ok(());
+    }
+    let tied = |a: usize, b: usize| compare(order, &cands[a], &cands[b]) == Ordering::Equal;
+    // The first chunk starts with the group of ties the first hit belongs to, unless
+    // that group is too large to order.
+    let mut pos = window.offset;
+    while pos > 0 && tied(pos - 1, window.offset) && window.offset - pos <= MAX_TIE_GROUP {
+        pos -= 1;
+    }
+    if window.offset - pos > MAX_TIE_GROUP {
+        pos = window.offset;
+    }
+    while pos < end {
+        let mut chunk_end = (pos + CHUNK).min(end);
+        // A group of ties is ordered as a whole: take the rest of it along.
+        let mut group_end = chunk_end;
+        while group_end < cands.len() && tied(chunk_end - 1, group_end) {
+            group_end += 1;
+            if group_end - chunk_end > MAX_TIE_GROUP {
+                break;
+            }
+        }
+        if group_end - chunk_end <= MAX_TIE_GROUP {
+            chunk_end = group_end;
+        }
+        let chunk = &cands[pos..chunk_end];
         let mut by_addr: Vec<usize> = (0..chunk.len()).collect();
         by_addr.sort_by_key(|&i| chunk[i].addr);
         let mut docs: Vec<Option<D>> = (0..chunk.len()).map(|_| None).collect();
         for i in by_addr {
             docs[i] = Some(read(chunk[i].addr)?);
         }
-        for (c, doc) in chunk.iter().zip(docs) {
-            if let Some(doc) = doc {
-                on_doc(c, doc)?;
+        let mut hits: Vec<(Candidate, D)> = chunk
+            .iter()
+            .zip(docs)
+            .filter_map(|(c, d)| d.map(|d| (*c, d)))
+            .collect();
+        let mut i = 0;
+        while i < hits.len() {
+            let mut j = i + 1;
+            while j < hits.len() && compare(order, &hits[i].0, &hits[j].0) == Ordering::Equal {
+                j += 1;
+            }
+            // A piece of a group too large to order goes on past the chunk's ends.
+            let goes_on = (i == 0 && pos > 0 && tied(pos - 1, pos))
+                || (pos + j == chunk_end
+                    && chunk_end < cands.len()
+                    && tied(chunk_end - 1, chunk_end));
+            if j - i > 1 && j - i <= MAX_TIE_GROUP && !goes_on {
+                hits[i..j].sort_by(|a, b| {
+                    path_of(&a.1)
+                        .cmp(path_of(&b.1))
+                        .then_with(|| a.0.addr.cmp(&b.0.addr))
+                });
+            }
+            i = j;
+        }
+        for (k, (c, doc)) in hits.into_iter().enumerate() {
+            let at = pos + k;
+            if at >= window.offset && at < end {
+                on_doc(&c, doc)?;
             }
         }
+        pos = chunk_end;
     }
     Ok(())
-}
-
-/// The hits from `offset` on, at most `limit`, in their final order: candidates come
-/// sorted, and those the sort cannot tell apart are ordered here by path.
-pub fn window(
-    searcher: &Searcher,
-    path_field: Field,
-    order: SortOrder,
-    mut cands: Vec<Candidate>,
-    offset: usize,
-    limit: usize,
-) -> anyhow::Result<Vec<Candidate>> {
-    let end = offset.saturating_add(limit).min(cands.len());
-    if offset >= end {
-        return Ok(Vec::new());
-    }
-    let mut i = 0;
-    while i < end {
-        let mut j = i + 1;
-        while j < cands.len() && compare(order, &cands[i], &cands[j]) == Ordering::Equal {
-            j += 1;
-        }
-        if j - i > 1 && j > offset && j - i <= MAX_TIE_GROUP {
-            let mut keyed: Vec<(String, Candidate)> = Vec::with_capacity(j - i);
-            let mut group: Vec<Candidate> = cands[i..j].to_vec();
-            group.sort_by_key(|c| c.addr);
-            for c in group {
-                keyed.push((read_text(searcher, path_field, c.addr)?, c));
-            }
-            keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.addr.cmp(&b.1.addr)));
-            for (slot, (_, c)) in cands[i..j].iter_mut().zip(keyed) {
-                *slot = c;
-            }
-        }
-        i = j;
-    }
-    cands.truncate(end);
-    cands.drain(..offset);
-    Ok(cands)
 }
 
 /// One stored text field of a document, read without the rest of it: reading stops at
@@ -153,5 +180,97 @@ impl ValueVisitor for TextVisitor {
     }
     fn visit_bytes(&self, _: Vec<u8>) -> Result<Self::Value, DeserializeError> {
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order the old whole-window code gave: each group of ties of at most
+    /// [`MAX_TIE_GROUP`] sorted by path, then the window cut out.
+    fn reference(cands: &[Candidate], path: &dyn Fn(u32) -> String, w: &Window) -> Vec<u32> {
+        let mut all: Vec<Candidate> = cands.to_vec();
+        let mut i = 0;
+        while i < all.len() {
+            let mut j = i + 1;
+            while j < all.len() && compare(w.order, &all[i], &all[j]) == Ordering::Equal {
+                j += 1;
+            }
+            if j - i <= MAX_TIE_GROUP {
+                all[i..j].sort_by(|a, b| {
+                    path(a.addr.doc_id)
+                        .cmp(&path(b.addr.doc_id))
+                        .then_with(|| a.addr.cmp(&b.addr))
+                });
+            }
+            i = j;
+        }
+        let end = w.offset.saturating_add(w.limit).min(all.len());
+        all.get(w.offset..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|c| c.addr.doc_id)
+            .collect()
+    }
+
+    #[test]
+    fn same_order_as_ordering_the_whole_list() {
+        // Groups of ties of many sizes, one larger than MAX_TIE_GROUP; paths that run
+        // against the index order.
+        let mut cands = Vec::new();
+        let mut doc = 0u32;
+        for (score, size) in [
+            (9.0, 1),
+            (8.0, 3),
+            (7.0, 300),
+            (6.0, 2),
+            (5.0, 2_500),
+            (4.0, 700),
+            (3.0, 1),
+        ] {
+            for _ in 0..size {
+                cands.push(Candidate {
+                    score,
+                    date: None,
+                    addr: DocAddress::new(0, doc),
+                });
+                doc += 1;
+            }
+        }
+        let path = |d: u32| format!("p{:05}", (d * 7919) % 10_007);
+        for (offset, limit) in [
+            (0, 10),
+            (0, usize::MAX),
+            (2, 300),
+            (5, 1),
+            (600, 2_000),
+            (3_000, 600),
+            (3_500, 10),
+            (9_999, 5),
+        ] {
+            let w = Window {
+                order: SortOrder::Relevance,
+                offset,
+                limit,
+            };
+            let mut got = Vec::new();
+            in_order(
+                &cands,
+                &w,
+                |addr| Ok(path(addr.doc_id)),
+                String::as_str,
+                |c, _| {
+                    got.push(c.addr.doc_id);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                got,
+                reference(&cands, &path, &w),
+                "offset {offset}, limit {limit}"
+            );
+        }
     }
 }

@@ -154,8 +154,10 @@ pub struct MonthCount {
 struct Matched {
     searcher: Searcher,
     built: query::BuiltQuery,
-    /// The hits to show, in order.
-    window: Vec<Candidate>,
+    /// The best matches, sorted (ties not yet by path).
+    cands: Vec<Candidate>,
+    /// Which of them to show.
+    window: fetch::Window,
 }
 
 /// An open index, ready to answer searches.
@@ -211,7 +213,7 @@ impl SearchIndex {
     ) -> anyhow::Result<SearchResults> {
         let (matched, results) = self.matched(req)?;
         let searcher = &matched.searcher;
-        let snippets = if req.snippets && !matched.window.is_empty() {
+        let snippets = if req.snippets && matched.cands.len() > req.offset {
             Some(SnippetMaker::new(
                 searcher,
                 &*matched.built.query,
@@ -222,8 +224,10 @@ impl SearchIndex {
             None
         };
         fetch::in_order(
+            &matched.cands,
             &matched.window,
             |addr| searcher.doc::<TantivyDocument>(addr),
+            |doc| self.text(doc, self.fields.path),
             |c, doc| on_hit(self.hit(searcher, c, &doc, snippets.as_ref())?),
         )?;
         Ok(results)
@@ -239,8 +243,10 @@ impl SearchIndex {
         let (matched, results) = self.matched(req)?;
         let searcher = &matched.searcher;
         fetch::in_order(
+            &matched.cands,
             &matched.window,
             |addr| fetch::read_text(searcher, self.fields.path, addr),
+            String::as_str,
             |_, path| on_path(&path),
         )?;
         Ok(results)
@@ -285,14 +291,6 @@ impl SearchIndex {
         if collected.total == 0 && !req.dates.is_empty() {
             notes.extend(self.dates_note(&searcher, req.dates));
         }
-        let window = fetch::window(
-            &searcher,
-            self.fields.path,
-            req.sort,
-            collected.candidates,
-            req.offset,
-            req.limit,
-        )?;
         let facets = match collected.facets {
             Some(raw) => Some(self.facets(&searcher, raw)?),
             None => None,
@@ -308,7 +306,12 @@ impl SearchIndex {
             Matched {
                 searcher,
                 built,
-                window,
+                cands: collected.candidates,
+                window: fetch::Window {
+                    order: req.sort,
+                    offset: req.offset,
+                    limit: req.limit,
+                },
             },
             results,
         ))

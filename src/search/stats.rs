@@ -241,16 +241,18 @@ impl SegmentCollector for SegmentSpans {
             .filter(|&ord| self.spans[ord as usize].count > 0)
             .collect();
         let mut spans = ords.iter().map(|&ord| self.spans[ord as usize]);
-        let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |encoded| {
-            let span = spans.next().unwrap_or_default();
-            // `/slug`: the slug is the first (only) path component.
-            let facet = Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
-            if let Some(slug) = facet.to_path().first() {
-                out.entry((*slug).to_string())
-                    .or_insert_with(Span::default)
-                    .merge(span);
-            }
-        });
+        let _ = column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |encoded| {
+                let span = spans.next().unwrap_or_default();
+                // `/slug`: the slug is the first (only) path component.
+                let facet = Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
+                if let Some(slug) = facet.to_path().first() {
+                    out.entry((*slug).to_string())
+                        .or_insert_with(Span::default)
+                        .merge(span);
+                }
+            });
         out
     }
 }
