@@ -14,8 +14,11 @@ use tantivy::{DateTime, DocAddress, Searcher};
 
 use super::collect::{compare, Candidate, SortOrder};
 
-/// Hits whose documents are read together (more when a group of ties goes on).
-const CHUNK: usize = 256;
+/// Hits whose whole documents are read together (more when a group of ties goes on).
+pub const DOCS_CHUNK: usize = 256;
+/// Hits whose paths are read together: a path is small, and the more hits a chunk has,
+/// the more of them share a block of the document store (decompressed once).
+pub const PATHS_CHUNK: usize = 16_384;
 /// Tied hits ordered by path at most; beyond, index order (reading every path of a huge
 /// tie, e.g. `*` over undated documents, would cost more than it is worth).
 const MAX_TIE_GROUP: usize = 2_000;
@@ -25,6 +28,8 @@ pub struct Window {
     pub order: SortOrder,
     pub offset: usize,
     pub limit: usize,
+    /// Hits read together.
+    pub chunk: usize,
 }
 
 /// Hands `on_doc` what `read` makes of the stored documents of the hits from `offset`
@@ -54,7 +59,7 @@ pub fn in_order<D>(
         pos = window.offset;
     }
     while pos < end {
-        let mut chunk_end = (pos + CHUNK).min(end);
+        let mut chunk_end = (pos + window.chunk.max(1)).min(end);
         // A group of ties is ordered as a whole: take the rest of it along.
         let mut group_end = chunk_end;
         while group_end < cands.len() && tied(chunk_end - 1, group_end) {
@@ -253,6 +258,7 @@ mod tests {
                 order: SortOrder::Relevance,
                 offset,
                 limit,
+                chunk: 300,
             };
             let mut got = Vec::new();
             in_order(

@@ -211,7 +211,7 @@ impl SearchIndex {
         req: &SearchRequest,
         mut on_hit: impl FnMut(Hit) -> anyhow::Result<()>,
     ) -> anyhow::Result<SearchResults> {
-        let (matched, results) = self.matched(req)?;
+        let (matched, results) = self.matched(req, fetch::DOCS_CHUNK)?;
         let searcher = &matched.searcher;
         let snippets = if req.snippets && matched.cands.len() > req.offset {
             Some(SnippetMaker::new(
@@ -240,7 +240,7 @@ impl SearchIndex {
         req: &SearchRequest,
         mut on_path: impl FnMut(&str) -> anyhow::Result<()>,
     ) -> anyhow::Result<SearchResults> {
-        let (matched, results) = self.matched(req)?;
+        let (matched, results) = self.matched(req, fetch::PATHS_CHUNK)?;
         let searcher = &matched.searcher;
         fetch::in_order(
             &matched.cands,
@@ -254,7 +254,11 @@ impl SearchIndex {
 
     /// The matching documents of a search: the hits to show, in order, and the results
     /// without their hits.
-    fn matched(&self, req: &SearchRequest) -> anyhow::Result<(Matched, SearchResults)> {
+    fn matched(
+        &self,
+        req: &SearchRequest,
+        chunk: usize,
+    ) -> anyhow::Result<(Matched, SearchResults)> {
         let searcher = self.reader.searcher();
         let schema = searcher.schema();
         let mut notes = Vec::new();
@@ -311,6 +315,7 @@ impl SearchIndex {
                     order: req.sort,
                     offset: req.offset,
                     limit: req.limit,
+                    chunk,
                 },
             },
             results,
