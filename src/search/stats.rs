@@ -130,8 +130,8 @@ impl SearchIndex {
                     name: self.source_name(&searcher, &slug)?,
                     slug,
                     articles: span.count,
-                    first: span.first.and_then(|s| dates::day_of_secs(s)),
-                    last: span.last.and_then(|s| dates::day_of_secs(s)),
+                    first: span.first.and_then(dates::day_of_secs),
+                    last: span.last.and_then(dates::day_of_secs),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
