@@ -205,12 +205,9 @@ impl Report {
             .unwrap_or(0);
         for (reason, (n, examples)) in rows {
             writeln!(w, "  {:>width$}  {reason}", thousands(*n))?;
-            let more = if *n > examples.len() as u64 {
-                ", \u{2026}"
-            } else {
-                ""
-            };
-            writeln!(w, "  {:width$}  e.g. {}{more}", "", examples.join(", "))?;
+            for path in examples {
+                writeln!(w, "  {:width$}  {path}", "")?;
+            }
         }
         Ok(())
     }
@@ -354,9 +351,11 @@ mod tests {
         let want = format!(
             "6 warnings in 5 files; every line in {}:
   5  header date \"\u{2026}\" is not a date: undated
-     e.g. a/0.txt, a/1.txt, a/2.txt, \u{2026}
+     a/0.txt
+     a/1.txt
+     a/2.txt
   1  CRLF line endings
-     e.g. a/0.txt
+     a/0.txt
 1 file not in the index:
   b/\u{241b}]0;x.txt: skipped: empty: the file has no text
 ",
