@@ -303,8 +303,27 @@ fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
 
 /// A `label value` line of a document's or an index's facts.
 fn fact<W: WriteColor>(w: &mut W, label: &str, value: &str) -> io::Result<()> {
-    colored(w, &dim_spec(), &format!("{label:<10}"))?;
-    writeln!(w, "{}", safe::one_line(value))
+    wrapped_fact(w, label, value, None)
+}
+
+/// A `label value` fact whose value wraps to `width`, under itself.
+fn wrapped_fact<W: WriteColor>(
+    w: &mut W,
+    label: &str,
+    value: &str,
+    width: Option<usize>,
+) -> io::Result<()> {
+    const LABEL: usize = 10;
+    colored(w, &dim_spec(), &format!("{label:<LABEL$}"))?;
+    let value = safe::one_line(value);
+    let width = width.map(|cols| cols.saturating_sub(LABEL));
+    for (i, (start, end)) in wrap::lines(&value, width).into_iter().enumerate() {
+        if i > 0 {
+            write!(w, "{:LABEL$}", "")?;
+        }
+        writeln!(w, "{}", &value[start..end])?;
+    }
+    Ok(())
 }
 
 /// A source as people know it: its name, and the slug `--source` also takes when it
@@ -328,7 +347,7 @@ pub fn document<W: WriteColor>(
     fact(w, "date", &day(d.date))?;
     fact(w, "source", &source_name(&d.source, &d.source_slug))?;
     if let Some(byline) = &d.byline {
-        fact(w, "byline", byline)?;
+        wrapped_fact(w, "byline", byline, layout.width)?;
     }
     if let Some(m) = d.read_minutes {
         fact(w, "read", &format!("{m} min"))?;
