@@ -89,7 +89,7 @@ fn holds(stderr: &str) -> (u64, u64) {
 fn counts_line(stderr: &str) -> &str {
     stderr
         .lines()
-        .find(|l| l.contains(" files: "))
+        .find(|l| l.contains(" new, ") && l.contains(" removed, "))
         .unwrap_or_else(|| panic!("no counts in {stderr}"))
 }
 
@@ -302,7 +302,7 @@ fn source_override_and_glob() {
     let (code, stderr) = env.index(&["--glob", "*.news", "--source", "My Feed"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        counts_line(&stderr).starts_with("1 files: 1 new"),
+        counts_line(&stderr).starts_with("1 file: 1 new"),
         "{stderr}"
     );
 }

@@ -272,8 +272,8 @@ fn print_summary<W: Write>(w: &mut W, s: &Summary, index_dir: &Path) -> std::io:
     };
     writeln!(
         w,
-        "{} files: {} new, {} changed, {} unchanged{touched}, {} removed, {skipped} skipped",
-        n(s.seen),
+        "{}: {} new, {} changed, {} unchanged{touched}, {} removed, {skipped} skipped",
+        count(s.seen as u64, "file", "files"),
         n(s.new),
         n(s.changed),
         n(s.unchanged),
@@ -281,12 +281,12 @@ fn print_summary<W: Write>(w: &mut W, s: &Summary, index_dir: &Path) -> std::io:
     )?;
     writeln!(
         w,
-        "wrote {} articles and {} teasers; the index in {} holds {} articles and {} teasers",
-        n(s.articles),
-        n(s.teasers),
+        "wrote {} and {}; the index in {} holds {} and {}",
+        count(s.articles as u64, "article", "articles"),
+        count(s.teasers as u64, "teaser", "teasers"),
         safe::one_line(&index_dir.display().to_string()),
-        thousands(s.total_articles),
-        thousands(s.total_teasers)
+        count(s.total_articles, "article", "articles"),
+        count(s.total_teasers, "teaser", "teasers")
     )?;
     writeln!(
         w,
