@@ -116,16 +116,22 @@ impl Layout {
     /// `path` relative to the current directory when it lies under it, else as is; made
     /// safe for the terminal.
     pub fn show<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
+        match self.relative(path) {
+            std::borrow::Cow::Borrowed(p) => safe::one_line(p),
+            std::borrow::Cow::Owned(p) => safe::one_line(&p).into_owned().into(),
+        }
+    }
+
+    /// `path` relative to the current directory when it lies under it, else as is.
+    fn relative<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
         if let Some(cwd) = &self.cwd {
             if let Ok(rel) = Path::new(path).strip_prefix(cwd) {
                 if !rel.as_os_str().is_empty() {
-                    return safe::one_line(&rel.display().to_string())
-                        .into_owned()
-                        .into();
+                    return rel.to_string_lossy().into_owned().into();
                 }
             }
         }
-        safe::one_line(path)
+        path.into()
     }
 }
 
@@ -146,17 +152,10 @@ pub fn print_path<W: Write>(
     layout: &Layout,
     lines: PathLines,
 ) -> io::Result<()> {
-    let shown = match &layout.cwd {
-        Some(cwd) => match Path::new(path).strip_prefix(cwd) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
-            _ => path.to_string(),
-        },
-        None => path.to_string(),
-    };
     let shown = if lines.neutralise {
-        safe::one_line(&shown).into_owned()
+        layout.show(path)
     } else {
-        shown
+        layout.relative(path)
     };
     w.write_all(shown.as_bytes())?;
     w.write_all(if lines.null { b"\0" } else { b"\n" })
