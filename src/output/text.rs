@@ -141,20 +141,21 @@ fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, layout: &Layout) -> io::Result
             facts.push(String::new());
         }
     }
-    w.write_all(b"  ")?;
     let facts = facts.join(" \u{b7} ");
     let path = layout.show(&hit.path);
-    // A path is never broken: it goes on a line of its own when the line would be too long.
+    // A path is never broken: it goes on a line of its own when the line would be too
+    // long, after the facts, wrapped.
     let fits = layout
         .width
         .is_none_or(|width| 2 + columns(&facts) + 1 + columns(&path) <= width);
     if fits {
+        w.write_all(b"  ")?;
         colored(w, &dim_spec(), facts.trim_end())?;
         w.write_all(b" ")?;
     } else {
         let facts = facts.trim_end().trim_end_matches('\u{b7}').trim_end();
-        colored(w, &dim_spec(), facts)?;
-        w.write_all(b"\n  ")?;
+        wrapped(w, facts, &[], &dim_spec(), "  ", layout.width)?;
+        w.write_all(b"  ")?;
     }
     colored(w, &path_spec(), &path)?;
     writeln!(w)?;
@@ -727,16 +728,19 @@ By month
         let text = String::from_utf8(out.into_inner()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            lines[2..6],
+            lines[2..9],
             [
                 "A title long enough to",
                 "need a second line here",
-                "  a0000000000000001 \u{b7} 2025-02-06 \u{b7} The Telegraph \u{b7} article, teased in 3 files",
+                "  a0000000000000001 \u{b7}",
+                "  2025-02-06 \u{b7} The",
+                "  Telegraph \u{b7} article,",
+                "  teased in 3 files",
                 "  /home/me/news/data/001.txt"
             ]
         );
         assert_eq!(
-            lines[6..],
+            lines[9..],
             [
                 "  \u{2026}one two three four",
                 "  five six seven eight",
