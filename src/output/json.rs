@@ -68,6 +68,7 @@ fn facets(f: &Facets) -> Value {
         "sources": f.sources.iter().map(|s| json!({"slug": s.slug, "name": s.name, "count": s.count})).collect::<Vec<_>>(),
         "months": f.months.iter().map(|m| json!({"month": format!("{:04}-{:02}", m.year, m.month), "count": m.count})).collect::<Vec<_>>(),
         "undated": f.undated,
+        "source_total": f.source_total,
     })
 }
 

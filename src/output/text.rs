@@ -269,7 +269,15 @@ fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
 }
 
 fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
-    colored(w, &title_spec(), "By source")?;
+    let mut heading = "By source".to_string();
+    if f.source_total > f.sources.len() as u64 {
+        heading.push_str(&format!(
+            " (top {} of {})",
+            f.sources.len(),
+            thousands(f.source_total)
+        ));
+    }
+    colored(w, &title_spec(), &heading)?;
     writeln!(w)?;
     let sources: Vec<(String, u64)> = f
         .sources
@@ -497,7 +505,15 @@ pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result
     fact(w, "sources", &thousands(s.sources))?;
     if !s.top_sources.is_empty() {
         writeln!(w)?;
-        colored(w, &title_spec(), "Articles by source")?;
+        let mut heading = "Articles by source".to_string();
+        if s.sources > s.top_sources.len() as u64 {
+            heading.push_str(&format!(
+                " (top {} of {}; `newsfind sources` lists them all)",
+                s.top_sources.len(),
+                thousands(s.sources)
+            ));
+        }
+        colored(w, &title_spec(), &heading)?;
         writeln!(w)?;
         let rows: Vec<(String, u64)> = s
             .top_sources
@@ -618,6 +634,7 @@ mod tests {
                 },
             ],
             facets: Some(Facets {
+                source_total: 2,
                 sources: vec![
                     SourceCount {
                         slug: "reuters".into(),
@@ -807,6 +824,17 @@ By month
   vox                    7  undated
 "
         );
+    }
+
+    #[test]
+    fn facets_say_how_many_sources_are_left_out() {
+        let mut r = sample();
+        r.hits.clear();
+        r.facets.as_mut().unwrap().source_total = 491;
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.contains("\nBy source (top 2 of 491)\n"), "{text}");
     }
 
     #[test]

@@ -137,6 +137,8 @@ pub struct TeaserStats {
 pub struct Facets {
     /// The [`TOP_SOURCES`] sources with most matches, most first.
     pub sources: Vec<SourceCount>,
+    /// How many sources have a match (`sources` shows the first of them).
+    pub source_total: u64,
     /// Every month with a match, in order.
     pub months: Vec<MonthCount>,
     /// Matches without a date.
@@ -435,6 +437,7 @@ impl SearchIndex {
 
     /// Facets in order, every month from the first to the last (empty ones as zero).
     fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
+        let source_total = raw.sources.len() as u64;
         let sources = self.top_sources(searcher, raw.sources)?;
         let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
         for (day, count) in raw.days {
@@ -444,6 +447,7 @@ impl SearchIndex {
         }
         Ok(Facets {
             sources,
+            source_total,
             months: every_month(&months),
             undated: raw.undated,
         })
