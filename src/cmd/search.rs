@@ -19,10 +19,8 @@ const DEFAULT_LIMIT: usize = 10;
 
 pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     if args.null && args.format != FormatArg::Paths {
-        anyhow::bail!(
-            "-0/--null ends the paths of `-f paths`; it does not go with -f {:?}",
-            args.format
-        );
+        let given = format!("{:?}", args.format).to_lowercase();
+        anyhow::bail!("-0/--null ends the paths of `-f paths`; it does not go with -f {given}");
     }
     let today = today(args.today.as_deref())?;
     let request = request(&args, today)?;
