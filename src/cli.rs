@@ -185,6 +185,9 @@ pub struct ServeArgs {
     /// The day relative dates count from, YYYY-MM-DD [default: the local date].
     #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
     pub today: Option<String>,
+    /// Tests only: make every search this many milliseconds slower.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub test_delay_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         timeout: Duration::from_millis(args.timeout_ms),
         max_searches: args.max_searches.map_or(cores, |n| n as usize),
         today,
+        test_delay: Duration::from_millis(args.test_delay_ms),
     };
     serve::run(index, config)?;
     Ok(super::EXIT_OK)

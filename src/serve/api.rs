@@ -106,6 +106,9 @@ where
     // The permit goes with the job: a search that outlives its request keeps its slot.
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        if !shared.config.test_delay.is_zero() {
+            std::thread::sleep(shared.config.test_delay);
+        }
         job(&shared)
     });
     match tokio::time::timeout_at(deadline, task).await {

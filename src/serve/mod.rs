@@ -42,6 +42,8 @@ pub struct ServeConfig {
     pub max_searches: usize,
     /// The day relative dates count from; `None`: the local date of each request.
     pub today: Option<NaiveDate>,
+    /// Added to every search, so tests can make one slow (zero otherwise).
+    pub test_delay: Duration,
 }
 
 /// What every request shares.
@@ -78,7 +80,9 @@ async fn serve(index: SearchIndex, config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     let bound = listener.local_addr().context("reading the bound address")?;
-    warn_if_exposed(bound.ip(), config.token.is_some());
+    if let Some(warning) = exposure_warning(bound.ip(), config.token.is_some()) {
+        eprintln!("{warning}");
+    }
     eprintln!(
         "newsfind: serving {} at http://{bound}/ (Ctrl-C stops)",
         config.dir.display()
@@ -97,21 +101,20 @@ async fn serve(index: SearchIndex, config: ServeConfig) -> anyhow::Result<()> {
         .context("serving HTTP")
 }
 
-/// Binding anything but loopback opens the archive to the network.
-fn warn_if_exposed(ip: IpAddr, has_token: bool) {
+/// What to say when binding anything but loopback opens the archive to the network.
+fn exposure_warning(ip: IpAddr, has_token: bool) -> Option<String> {
     if ip.is_loopback() {
-        return;
-    }
-    if has_token {
-        eprintln!(
+        None
+    } else if has_token {
+        Some(format!(
             "newsfind: warning: listening on {ip} over plain HTTP: the token and the archive \
              travel unencrypted (put a TLS proxy in front for untrusted networks)"
-        );
+        ))
     } else {
-        eprintln!(
+        Some(format!(
             "newsfind: warning: listening on {ip} without --token: anyone who can reach this \
              address can read the whole archive"
-        );
+        ))
     }
 }
 
@@ -212,6 +215,17 @@ async fn require_token(State(state): State<Arc<AppState>>, req: Request, next: N
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_addresses_than_loopback_are_warned_about() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(exposure_warning(ip("127.0.0.1"), false), None);
+        assert_eq!(exposure_warning(ip("::1"), false), None);
+        let open = exposure_warning(ip("0.0.0.0"), false).unwrap();
+        assert!(open.contains("anyone who can reach"), "{open}");
+        let tokened = exposure_warning(ip("192.168.1.5"), true).unwrap();
+        assert!(tokened.contains("unencrypted"), "{tokened}");
+    }
 
     #[test]
     fn loopback_hosts() {
