@@ -20,8 +20,10 @@ use crate::search::{is_doc_id, DocKind, QueryError};
 
 /// A JSON error response.
 pub(super) fn error(status: StatusCode, message: String, parameter: Option<&str>) -> Response {
-    let body = json!({"error": message, "parameter": parameter});
-    json_response(status, serde_json::to_vec(&body).unwrap_or_default())
+    let mut body =
+        serde_json::to_vec(&json!({"error": message, "parameter": parameter})).unwrap_or_default();
+    body.push(b'\n');
+    json_response(status, body)
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {

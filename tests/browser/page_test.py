@@ -5,7 +5,7 @@ Usage: page_test.py NEWSFIND_BINARY SHOTS_DIR
 
 Writes an archive of made-up articles (no corpus text: generated sentences, plus
 hostile titles and bodies holding <script>, <img onerror>, javascript: links and terminal
-escapes) and the repository's tests/fixtures/search/archive, indexes it, starts
+escapes), indexes it with the repository's tests/fixtures/search/archive and data/, starts
 `newsfind serve` on 127.0.0.1 port 0, and drives the page: type a query, check hits and
 the chart, click a source, a bar, go back, open an article, check nothing hostile ran,
 take screenshots at desktop and phone widths. Exit status 0 when all checks pass, 77
@@ -156,7 +156,8 @@ def main():
         write_archive(archive)
         fixtures = os.path.join(REPO, "tests", "fixtures", "search", "archive")
         index = os.path.join(work, "index")
-        subprocess.run([binary, "index", archive, fixtures, "--index", index, "-q"], check=False,
+        bundled = os.path.join(REPO, "data")
+        subprocess.run([binary, "index", archive, fixtures, bundled, "--index", index, "-q"], check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         server = Server(binary, index)
         driver = browser(os.path.join(work, "profile"))
