@@ -147,7 +147,8 @@ def main():
             sys.exit("give --archive or --index")
         index = os.path.join(work, "index")
         t0 = time.time()
-        subprocess.run([args.binary, "index", args.archive, "--index", index, "-q"], check=False)
+        subprocess.run([args.binary, "index", args.archive, "--index", index, "-q"], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         print(f"indexed {args.archive} in {time.time() - t0:.0f} s", file=sys.stderr)
     server = subprocess.Popen([args.binary, "serve", "--index", index, "--addr", "127.0.0.1:0"],
                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
@@ -158,6 +159,17 @@ def main():
             sys.exit(f"no address from the server: {line!r}")
         host, port = m.group(1), int(m.group(2))
         qs = queries()
+        # The same searches in-process, one at a time (`newsfind query-bench`): what a
+        # search costs without HTTP, measured in the same run.
+        baseline = {}
+        for shape, flags in [("page (limit=20, facets=1)", " -n 20 --facets"), ("cli default (limit=10)", "")]:
+            qfile = os.path.join(work, "queries.txt")
+            with open(qfile, "w", encoding="utf-8") as f:
+                f.writelines(shlex.quote(q) + flags + "\n" for q in qs)
+            out = subprocess.run([args.binary, "query-bench", qfile, "--index", index, "--rounds", "3"],
+                                 capture_output=True, text=True, check=True).stdout
+            baseline[shape] = json.loads(out)
+            print(json.dumps({"in_process": shape, **baseline[shape]}), file=sys.stderr)
         shapes = {
             "page (limit=20, facets=1)": [f"/api/search?{urllib.parse.urlencode({'q': q, 'limit': 20, 'facets': 1})}" for q in qs],
             "cli default (limit=10)": [f"/api/search?{urllib.parse.urlencode({'q': q})}" for q in qs],
@@ -171,6 +183,13 @@ def main():
                 results.append(r)
                 print(json.dumps(r), file=sys.stderr)
         print(f"\nIndex: {index}; {len(qs)} queries from bench/queries.txt, {args.seconds:.0f} s per row.\n")
+        print("\nIn-process, one search at a time (`newsfind query-bench --rounds 3`, same queries, same run):\n")
+        print("| request | p50 ms | p99 ms | mean ms | = searches/s on one core |")
+        print("|---|---:|---:|---:|---:|")
+        for shape, b in baseline.items():
+            a = b["all"] if "all" in b else b
+            print(f"| {shape} | {a['p50_ms']:.1f} | {a['p99_ms']:.1f} | {a['mean_ms']:.2f} | {1000 / a['mean_ms']:.0f} |")
+        print()
         print("| request | clients | searches/s | p50 ms | p99 ms | errors | server CPU s | client CPU s | peak RSS MB (VmHWM) | heap peak MB (RssAnon) | mapped index peak MB (RssFile) |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
