@@ -159,30 +159,7 @@ pub(super) async fn doc(
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let result = (|| {
-        let Path(id) = id.map_err(|err| BadParam::new(err.body_text(), Some("id")))?;
-        if !is_doc_id(&id) {
-            return Err(BadParam::new(
-                "not a document id: `a` or `t` and 16 hex digits, as search prints them",
-                Some("id"),
-            ));
-        }
-        let mut q = None;
-        let mut view = false;
-        for (name, value) in params::pairs(raw.as_deref()) {
-            match name.as_ref() {
-                "q" => q = Some(params::query(&value)?),
-                "view" => view = params::flag("view", &value)?,
-                other => {
-                    return Err(BadParam::new(
-                        format!("unknown parameter {other:?}: give view, q"),
-                        Some(other),
-                    ))
-                }
-            }
-        }
-        Ok((id, q.filter(|q| !q.trim().is_empty()), view))
-    })();
+    let result = doc_params(id, raw.as_deref());
     let (id, q, view) = match result {
         Ok(parsed) => parsed,
         Err(bad) => return ApiError::Bad(bad).into_response("doc"),
@@ -236,6 +213,35 @@ pub(super) async fn doc(
         Ok(out)
     })
     .await
+}
+
+/// The id of `/api/doc/{id}` and its parameters: (id, `q`, `view`).
+fn doc_params(
+    id: Result<Path<String>, PathRejection>,
+    raw: Option<&str>,
+) -> Result<(String, Option<String>, bool), BadParam> {
+    let Path(id) = id.map_err(|err| BadParam::new(err.body_text(), Some("id")))?;
+    if !is_doc_id(&id) {
+        return Err(BadParam::new(
+            "not a document id: `a` or `t` and 16 hex digits, as search prints them",
+            Some("id"),
+        ));
+    }
+    let mut q = None;
+    let mut view = false;
+    for (name, value) in params::pairs(raw) {
+        match name.as_ref() {
+            "q" => q = Some(params::query(&value)?),
+            "view" => view = params::flag("view", &value)?,
+            other => {
+                return Err(BadParam::new(
+                    format!("unknown parameter {other:?}: give view, q"),
+                    Some(other),
+                ))
+            }
+        }
+    }
+    Ok((id, q.filter(|q| !q.trim().is_empty()), view))
 }
 
 /// `GET /api/stats`: what `newsfind stats -f json` prints.
