@@ -5,8 +5,9 @@ mod export;
 mod index;
 mod parse;
 mod query_bench;
-mod search;
-mod show;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
 mod stats;
 
 use crate::cli::{Cli, Command};
@@ -31,5 +32,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(args) => export::run(args),
         Command::Man(args) => completions::man(args),
         Command::QueryBench(args) => query_bench::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
