@@ -5,8 +5,9 @@ mod export;
 mod index;
 mod parse;
 mod query_bench;
-mod search;
-mod show;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
 mod similar;
 mod stats;
 
@@ -28,10 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Show(args) => show::run(args),
         Command::Similar(args) => similar::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Sources(args) => stats::sources(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(args),
         Command::QueryBench(args) => query_bench::run(args),
         Command::SimilarBench(args) => similar::bench(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

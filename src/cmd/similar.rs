@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::cli::{
     ColorArg, FormatArg, IndexDirArg, KindArg, SearchArgs, SimilarArgs, SimilarBenchArgs, SortArg,
 };
-use crate::output::{self, PathStyle};
+use crate::output::{self, Layout};
 use crate::search::{SearchIndex, SimilarRequest};
 
 pub fn run(args: SimilarArgs) -> anyhow::Result<u8> {
@@ -31,7 +31,7 @@ pub fn run(args: SimilarArgs) -> anyhow::Result<u8> {
         &mut out,
         &similar,
         super::search::format(args.format),
-        &PathStyle::from_env(),
+        &Layout::for_stdout(),
     )?;
     out.flush()?;
     Ok(if similar.results.total > 0 {
@@ -52,10 +52,11 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
         sources: args.sources.clone(),
         kind: KindArg::Article,
         sort: args.sort,
-        limit: args.limit,
+        limit: Some(args.limit),
         offset: args.offset,
         format: args.format,
         facets: false,
+        null: false,
         copies: args.copies,
         color: args.color,
         today: args.today.clone(),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use termcolor::WriteColor;
 
 use super::text::{colored, day, dim_spec, title_spec};
-use super::{json as js, PathStyle};
+use super::{json as js, safe, Layout};
 use crate::search::{Copy, Similar, StoryHit};
 
 /// Sources named in a copies line at most.
@@ -59,11 +59,7 @@ pub fn copies_line<W: WriteColor>(w: &mut W, story: &StoryHit) -> io::Result<()>
 }
 
 /// The copies of a shown article, one a line.
-pub fn copies_list<W: WriteColor>(
-    w: &mut W,
-    story: &StoryHit,
-    paths: &PathStyle,
-) -> io::Result<()> {
+pub fn copies_list<W: WriteColor>(w: &mut W, story: &StoryHit, layout: &Layout) -> io::Result<()> {
     if story.copies.is_empty() {
         return Ok(());
     }
@@ -78,32 +74,32 @@ pub fn copies_list<W: WriteColor>(
     )?;
     writeln!(w)?;
     for c in &story.copies {
-        copy_line(w, c, paths)?;
+        copy_line(w, c, layout)?;
     }
     Ok(())
 }
 
-fn copy_line<W: WriteColor>(w: &mut W, c: &Copy, paths: &PathStyle) -> io::Result<()> {
-    writeln!(w, "  \u{2022} {}", c.title)?;
+fn copy_line<W: WriteColor>(w: &mut W, c: &Copy, layout: &Layout) -> io::Result<()> {
+    writeln!(w, "  \u{2022} {}", safe::one_line(&c.title))?;
     colored(
         w,
         &dim_spec(),
         &format!(
             "    {} \u{b7} {} \u{b7} {} \u{b7} {}",
             day(c.date),
-            c.source,
+            safe::one_line(&c.source),
             c.id,
-            paths.show(&c.path)
+            layout.show(&c.path)
         ),
     )?;
     writeln!(w)
 }
 
 /// The head of `similar`'s text output: which article, and its own copies (left out).
-pub fn similar_head<W: WriteColor>(w: &mut W, s: &Similar, paths: &PathStyle) -> io::Result<()> {
+pub fn similar_head<W: WriteColor>(w: &mut W, s: &Similar, layout: &Layout) -> io::Result<()> {
     colored(w, &dim_spec(), "Articles like")?;
     writeln!(w)?;
-    copy_line(w, &s.of, paths)?;
+    copy_line(w, &s.of, layout)?;
     if !s.copies.is_empty() {
         colored(
             w,
@@ -117,8 +113,8 @@ pub fn similar_head<W: WriteColor>(w: &mut W, s: &Similar, paths: &PathStyle) ->
                 },
                 s.copies
                     .iter()
-                    .map(|c| c.source_slug.as_str())
-                    .collect::<Vec<_>>()
+                    .map(|c| safe::one_line(&c.source_slug).into_owned())
+                    .collect::<Vec<String>>()
                     .join(", ")
             ),
         )?;

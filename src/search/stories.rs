@@ -233,8 +233,11 @@ impl SearchIndex {
                 )),
             ));
         }
-        let query = BooleanQuery::new(clauses);
-        let results = self.run(&searcher, &query, &Vec::new(), &search, notes)?;
+        let built = super::query::BuiltQuery {
+            query: Box::new(BooleanQuery::new(clauses)),
+            prefixes: Vec::new(),
+        };
+        let results = self.search_built(built, &search, notes)?;
         Ok(Some(Similar {
             of: self.copy_of(&doc),
             copies,
