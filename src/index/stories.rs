@@ -21,7 +21,9 @@ use tantivy::{TantivyDocument, Term};
 
 use super::docs::{self, StoryFields};
 use super::schema::Fields;
-use crate::story::{components, paragraph_key, Boilerplate, ParagraphSketch, Signature};
+use crate::story::{
+    components, paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature,
+};
 
 /// Largest story whose copies are compared pair by pair when one of them leaves; a
 /// larger one is kept whole (it would take too long, and such stories are wire copy
@@ -37,9 +39,8 @@ pub struct StoryInput {
 
 impl StoryInput {
     pub fn new<'a>(source_slug: &str, paragraphs: impl IntoIterator<Item = &'a String>) -> Self {
-        let paragraphs = paragraphs
+        let paragraphs = sketch_lead(paragraphs)
             .into_iter()
-            .filter_map(|p| crate::story::sketch_paragraph(p))
             .map(|s| (paragraph_key(source_slug, s.key), s))
             .collect();
         StoryInput { paragraphs }

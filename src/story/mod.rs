@@ -1,7 +1,8 @@
 //! Copies of one story: near-duplicate detection over article text. No I/O here.
 //!
 //! A wire story republished by many outlets keeps most of its sentences, even under a new
-//! headline, a rewritten first paragraph or a cut ending. So each paragraph is cut into
+//! headline, a rewritten first paragraph or a cut ending. So each paragraph of an
+//! article's lead (its first [`sketch::LEAD_WORDS`] words or so) is cut into
 //! shingles (runs of [`SHINGLE_WORDS`] words), and an article's shingles are summed up in a
 //! MinHash [`Signature`] (one-permutation hashing with optimal densification: one hash
 //! per shingle instead of one per shingle and permutation, which keeps ingest cheap).
@@ -18,7 +19,7 @@ mod cluster;
 mod sketch;
 
 pub use cluster::components;
-pub use sketch::{paragraph_key, sketch_paragraph, Boilerplate, ParagraphSketch, Signature};
+pub use sketch::{paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature};
 
 /// Display form of a story id: `s` and 16 hex digits, like article ids.
 pub fn story_name(story: u64) -> String {
