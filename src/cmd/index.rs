@@ -28,6 +28,8 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         commit_every: args.commit_every,
+        max_bytes: args.max_size << 20,
+        follow_links: args.follow,
     };
     let bar = progress_bar(args.quiet);
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -45,13 +47,22 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
             bar.suspend(|| writeln!(stderr, "newsfind: {note}").ok());
         }
     };
-    let summary = ingest(&config, &mut on)?;
+    let summary = match ingest(&config, &mut on) {
+        Ok(summary) => summary,
+        Err(err) => {
+            bar.finish_and_clear();
+            // The run failed: a code of its own, so that a cron job can tell it from a run
+            // that finished but skipped files.
+            eprintln!("newsfind: {err:#}");
+            return Ok(super::EXIT_FAILED);
+        }
+    };
     bar.finish_and_clear();
     if !args.quiet {
         print_summary(&summary, &config.index_dir);
     }
     Ok(if summary.skipped_total() > 0 {
-        super::EXIT_ERROR
+        super::EXIT_SKIPPED
     } else {
         super::EXIT_OK
     })
@@ -122,5 +133,7 @@ pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<
         threads: None,
         quiet: false,
         commit_every: 50_000,
+        max_size: 10,
+        follow: false,
     })
 }

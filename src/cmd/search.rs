@@ -21,7 +21,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     ensure_index(&args.index)?;
     let index = SearchIndex::open(&args.index.dir)?;
     let results = index.search(&request)?;
-    for note in &results.notes {
+    let status = crate::index::dir::notes(&args.index.dir, index.searcher().num_docs());
+    for note in status.iter().chain(&results.notes) {
         eprintln!("newsfind: {note}");
     }
     let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
@@ -89,15 +90,9 @@ pub(super) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
 /// the default one.
 fn ensure_index(index: &IndexDirArg) -> anyhow::Result<()> {
     let dir = &index.dir;
-    if dir.join("meta.json").exists() {
+    // Anywhere else, opening the index says why there is none.
+    if dir.join("meta.json").exists() || dir != Path::new(DEFAULT_INDEX) {
         return Ok(());
-    }
-    if dir != Path::new(DEFAULT_INDEX) {
-        anyhow::bail!(
-            "no index at {}: make one with `newsfind index ARCHIVE --index {}`",
-            dir.display(),
-            dir.display()
-        );
     }
     if !Path::new(DEFAULT_ARCHIVE).is_dir() {
         anyhow::bail!("no index at {DEFAULT_INDEX}/ and no {DEFAULT_ARCHIVE}/ to index: run `newsfind index ARCHIVE` first");

@@ -2,9 +2,11 @@
 //! its file, read again from the file (teasers are documents of their own).
 
 use std::io::Write;
+use std::path::Path;
 
-use crate::article::{decode, parse_article, Teaser};
+use crate::article::Teaser;
 use crate::cli::ShowArgs;
+use crate::index::read::{read_article, DEFAULT_MAX_BYTES};
 use crate::output::{self, PathStyle};
 use crate::search::{DocKind, SearchIndex};
 
@@ -34,9 +36,10 @@ pub fn run(args: ShowArgs) -> anyhow::Result<u8> {
 
 /// The teasers of the file at `path` as it is now, or why they cannot be read.
 fn file_teasers(path: &str) -> Result<Vec<Teaser>, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| format!("not stored with the article, and {path} cannot be read: {err}"))?;
-    let decoded = decode(&bytes)
-        .map_err(|reason| format!("not stored with the article, and {path} is now a {reason}"))?;
-    Ok(parse_article(&decoded.text).teasers)
+    match read_article(Path::new(path), DEFAULT_MAX_BYTES) {
+        Ok(read) => Ok(read.article.teasers),
+        Err(reason) => Err(format!(
+            "not stored with the article, and {path} cannot be read now: {reason}"
+        )),
+    }
 }

@@ -10,7 +10,8 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
 use super::collect::{HitCollector, SortOrder};
-use super::{dates, SearchIndex};
+use super::SearchIndex;
+use crate::index::day::Day;
 use crate::index::schema::{FOLDED, KIND_ARTICLE, KIND_TEASER};
 
 /// A source (by slug) and how many documents it has.
@@ -68,7 +69,7 @@ impl SearchIndex {
         let last_day = raw.days.keys().max().copied();
         let mut years: BTreeMap<i32, u64> = BTreeMap::new();
         for (&day, &count) in &raw.days {
-            if let Some(date) = dates::day_of_secs(day * 86_400) {
+            if let Some(date) = Day::from_number(day).map(Day::date) {
                 *years.entry(date.year()).or_default() += count;
             }
         }
@@ -82,8 +83,8 @@ impl SearchIndex {
             undated_articles,
             sources,
             top_sources,
-            first_date: first_day.and_then(|d| dates::day_of_secs(d * 86_400)),
-            last_date: last_day.and_then(|d| dates::day_of_secs(d * 86_400)),
+            first_date: first_day.and_then(Day::from_number).map(Day::date),
+            last_date: last_day.and_then(Day::from_number).map(Day::date),
             years: years.into_iter().collect(),
             segments: searcher.segment_readers().len(),
             size_bytes: dir_size(dir),
