@@ -118,6 +118,52 @@ fn defect1_a_kill_during_a_commit_does_not_stop_later_runs() {
     }
 }
 
+/// Defect 1 as it was found: SIGKILL the moment a new `*.del` file appears during an
+/// incremental run (every later run failed with `FileAlreadyExists`).
+#[test]
+fn defect1_a_kill_when_a_delete_file_appears() {
+    let env = TestEnv::new();
+    fill(&env, 600, "a");
+    assert_eq!(env.index(&["-q"]).code, 0);
+    let dels = |dir: &Path| -> Vec<std::ffi::OsString> {
+        fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name())
+                    .filter(|n| n.as_bytes().ends_with(b".del"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut kills = 0;
+    for round in 0..6 {
+        fill(&env, 50, &format!("n{round}"));
+        for i in round * 10..round * 10 + 10 {
+            env.write(
+                format!("s{}/a{i:04}.txt", i % 5),
+                article("2021-01-01", &format!("Changed {i}"), &["New."], &[]),
+            );
+        }
+        let before = dels(&env.index_dir());
+        let args = env.index_args(&["-q"]);
+        let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let mut child = env.command(&args).stderr(Stdio::null()).spawn().unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if dels(&env.index_dir()).iter().any(|d| !before.contains(d)) {
+                child.kill().unwrap();
+                kills += 1;
+                break;
+            }
+        }
+        child.wait().unwrap();
+        let run = env.index(&[]);
+        assert_eq!(run.code, 0, "round {round}: {}", run.stderr);
+        assert_eq!(orphans(&env.index_dir()), Vec::<String>::new());
+    }
+    assert_equals_fresh(&env, "after kills at new delete files");
+    eprintln!("killed {kills} of 6 runs as a delete file appeared");
+}
+
 /// Defect 1, at random moments: SIGKILL over many seeds, during a first run (from the
 /// first milliseconds) and during incremental runs with the archive changing.
 #[test]
@@ -193,6 +239,11 @@ fn defect1_kills_at_random_moments_over_many_seeds() {
             run.stderr
         );
         assert_equals_fresh(&env, &format!("seed {seed}, kill at {delay} ms"));
+        assert_eq!(
+            orphans(&env.index_dir()),
+            Vec::<String>::new(),
+            "seed {seed}"
+        );
     }
     assert!(started.elapsed() < Duration::from_secs(600));
 }

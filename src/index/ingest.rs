@@ -252,12 +252,27 @@ fn run(
         ..
     } = run;
     writer.wait_merging_threads()?;
+    collect_garbage(index)?;
     reader.reload()?;
     let (articles, teasers) = count_kinds(&reader, &fields)?;
     summary.total_articles = articles;
     summary.total_teasers = teasers;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Removes the files of segments that merges finished after the last commit replaced:
+/// tantivy collects them only at its next commit, which a run that ends never makes.
+fn collect_garbage(index: &Index) -> anyhow::Result<()> {
+    let metas = index.load_metas()?;
+    let mut living = metas.list_segment_files();
+    living.insert(PathBuf::from("meta.json"));
+    let mut index = index.clone();
+    index
+        .directory_mut()
+        .garbage_collect(|| living)
+        .context("removing replaced segments")?;
+    Ok(())
 }
 
 fn open_writer(index: &Index, config: &IngestConfig) -> anyhow::Result<IndexWriter> {
