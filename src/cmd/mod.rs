@@ -48,9 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }));
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
         // tantivy's errors on reading come from the index's files: say which.
-        Ok(Err(err)) if !is_index && err.chain().any(|c| c.is::<tantivy::TantivyError>()) => {
-            Err(crate::index::dir::damaged(&dir, None, err))
-        }
+        Ok(Err(err)) if !is_index => Err(crate::index::dir::damaged(&dir, None, err)),
         Ok(result) => result,
         Err(_) => {
             let what = panicked
@@ -58,7 +56,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .ok()
                 .and_then(|mut p| p.take())
                 .unwrap_or_else(|| "a panic".to_string());
-            let err = crate::index::dir::damaged(&dir, None, anyhow::anyhow!("{what}"));
+            let err =
+                crate::index::dir::damaged(&dir, None, crate::index::dir::Panicked(what).into());
             if is_index {
                 eprintln!("newsfind: {err:#}");
                 return Ok(EXIT_FAILED);

@@ -215,11 +215,17 @@ pub fn notes(dir: &Path, documents: u64) -> Vec<String> {
     notes
 }
 
-/// `err`, said as what it means for the index in `dir`: which of its files are damaged
-/// (found by their checksums), or that the disk is full; with the way out.
+/// A panic inside tantivy, caught (tantivy panics on some damaged files).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Panicked(pub String);
+
+/// `err`, said as what it means for the index in `dir`: that the disk is full, or which
+/// of its files are damaged (found by their checksums), with the way out. Errors that
+/// come neither from tantivy nor from a panic are left as they are.
 pub fn damaged(dir: &Path, index: Option<&Index>, err: anyhow::Error) -> anyhow::Error {
     if let Some(free) = free_bytes(dir) {
-        if free < (16 << 20) || is_no_space(&err) {
+        if is_no_space(&err) || (free < (16 << 20) && is_tantivy(&err)) {
             return err.context(format!(
                 "No space left on device: the file system of {} has {} MB free",
                 dir.display(),
@@ -227,15 +233,18 @@ pub fn damaged(dir: &Path, index: Option<&Index>, err: anyhow::Error) -> anyhow:
             ));
         }
     }
+    let said = err.chain().any(|c| c.to_string().contains(REBUILD_HINT));
+    if said || !is_tantivy(&err) {
+        return err;
+    }
+    // Only now read every file of the index: a bad query must not cost that.
     let mut files = damaged_files(dir, index);
-    if files.is_empty() {
-        let meta = dir.join(META_FILE);
-        let bad_meta = fs::read(&meta)
-            .map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).is_err())
-            .unwrap_or(false);
-        if bad_meta {
-            files.push(meta);
-        }
+    let meta = dir.join(META_FILE);
+    let bad_meta = fs::read(&meta)
+        .map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).is_err())
+        .unwrap_or(false);
+    if bad_meta {
+        files.push(meta);
     }
     let names = if files.is_empty() {
         String::new()
@@ -244,9 +253,14 @@ pub fn damaged(dir: &Path, index: Option<&Index>, err: anyhow::Error) -> anyhow:
         format!(" ({} damaged)", names.join(", "))
     };
     err.context(format!(
-        "the index in {} is damaged{names}: {REBUILD_HINT}",
+        "the index in {} is damaged or unreadable{names}: {REBUILD_HINT}",
         dir.display()
     ))
+}
+
+fn is_tantivy(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|c| c.is::<tantivy::TantivyError>() || c.is::<Panicked>())
 }
 
 /// Files of the index's segments whose checksum fails or that cannot be read.
