@@ -837,3 +837,68 @@ fn unfinished_and_missing_indexes_say_so() {
         search.stderr
     );
 }
+
+/// Defect 4, randomised end to end: days drawn over the whole calendar (seeded), each
+/// indexed in a file of its own, are found by `--on`, `date:` and ranges around them,
+/// and shown and exported as themselves.
+#[test]
+fn defect4_random_days_over_the_calendar_round_trip() {
+    let env = TestEnv::new();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut days = Vec::new();
+    for i in 0..24 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let year = 1 + rng % 9999;
+        let month = 1 + (rng >> 20) % 12;
+        let day = 1 + (rng >> 30) % 28;
+        let date = format!("{year:04}-{month:02}-{day:02}");
+        env.write(
+            format!("r/{i}.txt"),
+            article(&date, &format!("Random{i} story"), &["Random body."], &[]),
+        );
+        days.push(date);
+    }
+    let run = env.index(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let export = env.export();
+    for (i, date) in days.iter().enumerate() {
+        let on = env.on_index(&["search", &format!("random{i}"), "--on", date, "-f", "jsonl"]);
+        let hit: serde_json::Value =
+            serde_json::from_str(on.stdout.lines().next().unwrap_or("{}")).unwrap();
+        assert_eq!(hit["date"], *date, "--on {date}: {}", on.stderr);
+        let q = format!("random{i} date:{date}..{date}");
+        assert_eq!(
+            env.on_index(&["search", &q, "-f", "paths"])
+                .stdout
+                .lines()
+                .count(),
+            1,
+            "{q}"
+        );
+        let q = format!("random{i} date:..{date}");
+        assert_eq!(
+            env.on_index(&["search", &q, "-f", "paths"])
+                .stdout
+                .lines()
+                .count(),
+            1,
+            "{q}"
+        );
+        let after = env.on_index(&[
+            "search",
+            &format!("random{i}"),
+            "--since",
+            date,
+            "-f",
+            "paths",
+        ]);
+        assert_eq!(after.stdout.lines().count(), 1, "--since {date}");
+        let doc = export
+            .iter()
+            .find(|d| d["title"] == format!("Random{i} story"))
+            .unwrap();
+        assert_eq!(doc["date"], format!("{date}T00:00:00Z"));
+    }
+}
