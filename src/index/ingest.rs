@@ -33,7 +33,8 @@ use crate::article;
 /// Files parsed in parallel at a time; bounds the text held in memory.
 const BATCH: usize = 512;
 /// The first commit comes this soon, so that an interrupted first run leaves something
-/// searchable; the interval then doubles up to [`COMMIT_AT_MOST_EVERY`].
+/// searchable; the next ones every [`COMMIT_AT_MOST_EVERY`] (each commit makes segments
+/// that merges then rewrite: frequent commits cost CPU).
 const FIRST_COMMIT_AFTER: Duration = Duration::from_secs(2);
 /// Commit at least this often, so that a killed run keeps most of its work.
 const COMMIT_AT_MOST_EVERY: Duration = Duration::from_secs(120);
@@ -168,19 +169,6 @@ fn run(
             (State::empty(dir, generation.unwrap_or(0)), had_docs)
         }
     };
-    let writer = open_writer(index, config)?;
-    // Files an interrupted commit left behind (delete files, segments) go before anything
-    // is written: tantivy would otherwise fail to create them again under the same name.
-    writer
-        .garbage_collect_files()
-        .wait()
-        .context("removing what an interrupted run left in the index")?;
-    let reader: IndexReader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .context("opening an index reader")?;
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .build()?;
@@ -197,15 +185,55 @@ fn run(
     let plan = plan(&found, state.files(), &root_paths);
     summary.unchanged = plan.unchanged;
     on(Event::Planned {
-        to_read: plan.to_read.len(),
+        to_read: plan.to_read.len() + plan.retry.len(),
     });
+    // Skipped files are tried again first: those skipped again for the same reason need
+    // no writer, so a run over an unchanged archive with a few bad files stays light.
+    let mut to_read = plan.to_read;
+    for f in plan.retry {
+        match (
+            read_and_parse(f, state.files(), config),
+            state.files().get(&f.path),
+        ) {
+            (Parsed::Skipped { reason, hash }, Some(old))
+                if old.hash == hash && old.skipped.as_deref() == Some(&reason.to_string()) =>
+            {
+                let reason = reason.to_string();
+                summary.unchanged += 1;
+                summary.skip(&reason);
+                on(Event::Skipped {
+                    path: &f.path,
+                    reason: &reason,
+                });
+            }
+            _ => to_read.push(f),
+        }
+        on(Event::Read(1));
+    }
+    if to_read.is_empty() && plan.removed.is_empty() && !start_over {
+        // Nothing to write: no writer (its memory and threads are most of such a run).
+        // What a killed run left is removed all the same.
+        collect_garbage(index)?;
+        let (articles, teasers) = count_kinds(&open_reader(index)?, &fields)?;
+        summary.total_articles = articles;
+        summary.total_teasers = teasers;
+        summary.elapsed = started.elapsed();
+        return Ok(summary);
+    }
 
+    let writer = open_writer(index, config)?;
+    // Files an interrupted commit left behind (delete files, segments) go before anything
+    // is written: tantivy would otherwise fail to create them again under the same name.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .context("removing what an interrupted run left in the index")?;
     let mut run = Run {
         config,
         fields,
         state,
         writer,
-        reader,
+        reader: open_reader(index)?,
         summary,
         teasers: TeaserChanges::default(),
         since_commit: 0,
@@ -220,7 +248,7 @@ fn run(
         run.remove_file(path)?;
         run.summary.removed += 1;
     }
-    for batch in plan.to_read.chunks(BATCH) {
+    for batch in to_read.chunks(BATCH) {
         let parsed: Vec<Parsed> = pool.install(|| {
             batch
                 .par_iter()
@@ -261,8 +289,9 @@ fn run(
     Ok(summary)
 }
 
-/// Removes the files of segments that merges finished after the last commit replaced:
-/// tantivy collects them only at its next commit, which a run that ends never makes.
+/// Removes the files tantivy manages that the last commit does not use: segments that
+/// merges finished after the last commit replaced (tantivy collects them only at its
+/// next commit, which a run that ends never makes), and what a killed run left.
 fn collect_garbage(index: &Index) -> anyhow::Result<()> {
     let metas = index.load_metas()?;
     let mut living = metas.list_segment_files();
@@ -273,6 +302,14 @@ fn collect_garbage(index: &Index) -> anyhow::Result<()> {
         .garbage_collect(|| living)
         .context("removing replaced segments")?;
     Ok(())
+}
+
+fn open_reader(index: &Index) -> anyhow::Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .context("opening an index reader")
 }
 
 fn open_writer(index: &Index, config: &IngestConfig) -> anyhow::Result<IndexWriter> {
@@ -349,32 +386,12 @@ impl Run<'_> {
             Parsed::Same { hash } | Parsed::Skipped { hash, .. } => *hash,
             Parsed::Indexed(file) => file.hash,
         };
-        let same_skip = matches!((&parsed, &old), (Parsed::Skipped { reason, hash }, Some(old))
-            if old.skipped.as_deref() == Some(reason.to_string().as_str()) && old.hash == *hash);
         if let (Parsed::Same { .. }, Some(old)) = (&parsed, &old) {
             self.summary.unchanged += 1;
             if old.mtime != f.mtime {
                 self.summary.touched += 1;
             }
             if let Some(meta) = self.state.files_mut().get_mut(&f.path) {
-                meta.mtime = f.mtime;
-                meta.size = f.size;
-            }
-            return Ok(());
-        }
-        if let (true, Parsed::Skipped { reason, .. }) = (same_skip, &parsed) {
-            // Retried, and skipped again for the same reason.
-            self.summary.unchanged += 1;
-            let reason = reason.to_string();
-            self.summary.skip(&reason);
-            on(Event::Skipped {
-                path: &f.path,
-                reason: &reason,
-            });
-            if let Some(meta) = self.state.files_mut().get_mut(&f.path) {
-                if meta.mtime != f.mtime {
-                    self.summary.touched += 1;
-                }
                 meta.mtime = f.mtime;
                 meta.size = f.size;
             }
@@ -476,7 +493,7 @@ impl Run<'_> {
         self.reader.reload()?;
         self.since_commit = 0;
         self.last_commit = Instant::now();
-        self.commit_interval = (self.commit_interval * 2).min(COMMIT_AT_MOST_EVERY);
+        self.commit_interval = COMMIT_AT_MOST_EVERY;
         self.dirty = false;
         Ok(())
     }

@@ -10,9 +10,11 @@ use super::walk::Found;
 /// The work of one run.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plan<'a> {
-    /// New files, files whose size or mtime changed, and files skipped last time (the
-    /// cause may be gone: permissions fixed, a file finished writing).
+    /// New files, and files whose size or mtime changed.
     pub to_read: Vec<&'a Found>,
+    /// Files skipped last time, unchanged: read again, since the cause may be gone
+    /// (permissions fixed, a larger `--max-size`).
+    pub retry: Vec<&'a Found>,
     /// Files known with the same size and mtime.
     pub unchanged: usize,
     /// Known files under the roots that the walk no longer finds.
@@ -29,9 +31,10 @@ pub fn plan<'a>(
     let mut plan = Plan::default();
     for f in found {
         match known.get(&f.path) {
-            Some(e) if e.size == f.size && e.mtime == f.mtime && e.skipped.is_none() => {
-                plan.unchanged += 1;
-            }
+            Some(e) if e.size == f.size && e.mtime == f.mtime => match e.skipped {
+                None => plan.unchanged += 1,
+                Some(_) => plan.retry.push(f),
+            },
             _ => plan.to_read.push(f),
         }
     }
@@ -93,15 +96,8 @@ mod tests {
         .collect();
         let p = plan(&walked, &known, &[Path::new("/a")]);
         let to_read: Vec<&str> = p.to_read.iter().map(|f| f.path.to_str().unwrap()).collect();
-        assert_eq!(
-            to_read,
-            [
-                "/a/touched.txt",
-                "/a/grown.txt",
-                "/a/new.txt",
-                "/a/was-unreadable.txt"
-            ]
-        );
+        assert_eq!(to_read, ["/a/touched.txt", "/a/grown.txt", "/a/new.txt"]);
+        assert_eq!(p.retry, [&walked[4]]);
         assert_eq!(p.unchanged, 1);
         assert_eq!(p.removed, [PathBuf::from("/a/gone.txt")]);
     }
