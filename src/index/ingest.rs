@@ -540,7 +540,7 @@ fn read_and_parse(
     let source = article::source_of(
         config.source.as_deref(),
         article.source.as_deref(),
-        &f.relative,
+        f.relative(),
     );
     let doc = ArticleDoc::new(&f.path, &article, source);
     Parsed::Indexed(Box::new(IndexedFile {

@@ -55,7 +55,7 @@ mod tests {
     fn found(path: &str, size: u64, mtime: i64) -> Found {
         Found {
             path: PathBuf::from(path),
-            relative: PathBuf::from(path.rsplit('/').next().unwrap()),
+            root_len: 2,
             size,
             mtime,
         }

@@ -27,8 +27,9 @@ pub struct Root {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub path: PathBuf,
-    /// Path under its root, for the source folder.
-    pub relative: PathBuf,
+    /// Bytes of `path` taken by its root (the path under the root gives the source
+    /// folder; a million files do not need a second path each).
+    pub root_len: u16,
     pub size: u64,
     /// Modification time in nanoseconds since the epoch.
     pub mtime: i64,
@@ -96,7 +97,7 @@ pub fn walk(
         if root.is_file {
             match fs::metadata(&root.path) {
                 Ok(meta) => found.lock().expect("walk lock").push(Found {
-                    relative: root.path.file_name().map(PathBuf::from).unwrap_or_default(),
+                    root_len: root_len(root.path.parent().unwrap_or(Path::new(""))),
                     path: root.path.clone(),
                     size: meta.len(),
                     mtime: mtime_nanos(&meta),
@@ -157,7 +158,7 @@ pub fn walk(
                 match entry.metadata() {
                     Ok(meta) => found.lock().expect("walk lock").push(Found {
                         path: entry.path().to_path_buf(),
-                        relative: relative.to_path_buf(),
+                        root_len: root_len(root),
                         size: meta.len(),
                         mtime: mtime_nanos(&meta),
                     }),
@@ -176,6 +177,24 @@ pub fn walk(
     passed.sort();
     passed.dedup();
     (found, passed)
+}
+
+impl Found {
+    /// The path under its root (for a root that is a file, its name).
+    pub fn relative(&self) -> &Path {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = self.path.as_os_str().as_bytes();
+        let rest = bytes.get(usize::from(self.root_len)..).unwrap_or(bytes);
+        let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+        Path::new(std::ffi::OsStr::from_bytes(rest))
+    }
+}
+
+/// The length of a root's path, as kept in [`Found::root_len`] (saturated: a root
+/// longer than 64 KiB gives whole paths as relative ones, which only changes the folder
+/// a source is guessed from).
+fn root_len(root: &Path) -> u16 {
+    u16::try_from(root.as_os_str().len()).unwrap_or(0)
 }
 
 /// Why a link is not followed.
@@ -208,4 +227,25 @@ fn mtime_nanos(meta: &fs::Metadata) -> i64 {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let found = |path: &str, root: &str| Found {
+            path: PathBuf::from(path),
+            root_len: root_len(Path::new(root)),
+            size: 0,
+            mtime: 0,
+        };
+        assert_eq!(
+            found("/a/reuters/1.txt", "/a").relative(),
+            Path::new("reuters/1.txt")
+        );
+        assert_eq!(found("/x.txt", "/").relative(), Path::new("x.txt"));
+        assert_eq!(found("/a/x.txt", "/a").relative(), Path::new("x.txt"));
+    }
 }
