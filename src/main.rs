@@ -6,6 +6,7 @@ mod cmd;
 mod index;
 mod output;
 mod search;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("newsfind: {err:#}");
+            // Errors name files and queries, which may hold terminal escapes.
+            eprintln!("newsfind: {}", output::safe::one_line(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

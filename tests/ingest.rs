@@ -10,7 +10,7 @@ use common::{article, bin, TestEnv};
 fn counts_line(stderr: &str) -> &str {
     stderr
         .lines()
-        .find(|l| l.contains(" files: "))
+        .find(|l| l.contains(" new, ") && l.contains(" removed, "))
         .unwrap_or_else(|| panic!("no counts in {stderr}"))
 }
 
@@ -55,7 +55,8 @@ fn indexes_sources_and_reports_bad_files() {
     env.write("misc/undated.txt", " date None Undated story\n\nBody.\n");
     env.write("notes.md", "not an article");
 
-    let run = env.index(&[]);
+    // -v: every warning on its own line.
+    let run = env.index(&["-v"]);
     let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 2, "a skipped file makes exit 2: {stderr}");
     assert!(
@@ -225,7 +226,7 @@ fn source_override_and_glob() {
     let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        counts_line(&stderr).starts_with("1 files: 1 new"),
+        counts_line(&stderr).starts_with("1 file: 1 new"),
         "{stderr}"
     );
 }

@@ -5,8 +5,9 @@ mod export;
 mod index;
 mod parse;
 mod query_bench;
-mod search;
-mod show;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
 mod stats;
 
 use crate::cli::{Cli, Command};
@@ -74,9 +75,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Parse(args) => parse::run(args),
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Sources(args) => stats::sources(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(args),
         Command::QueryBench(args) => query_bench::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

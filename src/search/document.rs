@@ -85,6 +85,29 @@ impl SearchIndex {
         }
     }
 
+    /// The id of an indexed article titled `title` (as a teaser names it), if any.
+    pub fn article_id_titled(
+        &self,
+        searcher: &Searcher,
+        title: &str,
+    ) -> anyhow::Result<Option<String>> {
+        let f = &self.fields;
+        let key = crate::article::title_key(title);
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(term_query(docs::title_key_term(f, key))) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
+            ),
+        ]);
+        Ok(self
+            .first_doc(searcher, Box::new(query))?
+            .map(|a| self.text(&a, f.id).to_string()))
+    }
+
     fn first_doc(
         &self,
         searcher: &Searcher,
@@ -116,23 +139,7 @@ impl SearchIndex {
                 article_id: None,
             },
             StoredDoc::Teaser(t) => {
-                let query = BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(term_query(docs::title_key_term(&self.fields, t.key)))
-                            as Box<dyn Query>,
-                    ),
-                    (
-                        Occur::Must,
-                        Box::new(term_query(Term::from_field_text(
-                            self.fields.kind,
-                            KIND_ARTICLE,
-                        ))),
-                    ),
-                ]);
-                let article_id = self
-                    .first_doc(searcher, Box::new(query))?
-                    .map(|a| self.text(&a, self.fields.id).to_string());
+                let article_id = self.article_id_titled(searcher, &t.text.title)?;
                 Document {
                     id: docs::teaser_id(t.key),
                     kind: DocKind::Teaser,
