@@ -19,7 +19,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 use tantivy::{TantivyDocument, Term};
 
-use super::docs::{self, StoryFields};
+use super::codec::{self as docs, StoryFields};
 use super::schema::Fields;
 use crate::story::{
     components, paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature,
@@ -192,7 +192,7 @@ impl Stories {
             kept.push(sketch);
         }
         let signature = Signature::of(kept.iter().copied());
-        let article = docs::article_hash(&path.to_string_lossy());
+        let article = docs::article_hash(path);
         let mut story = None;
         if let Some(sig) = &signature {
             let (in_run, committed) = self.copies(&searcher, sig, &kept)?;
@@ -372,7 +372,7 @@ impl Stories {
             return Ok(());
         }
         let searcher = self.reader.searcher();
-        let id = docs::article_id(&path.to_string_lossy());
+        let id = docs::article_id(path);
         let query = TermQuery::new(docs::id_term(&self.fields, &id), IndexRecordOption::Basic);
         for addr in searcher.search(&query, &DocSetCollector)? {
             if !self.gone.insert(addr) {
@@ -568,7 +568,7 @@ impl Stories {
             paragraphs: input.countable(&self.rule),
         };
         docs::add_story(&mut doc, &self.fields, &fields);
-        let id = docs::article_id(&path.to_string_lossy());
+        let id = docs::article_id(&path);
         writer.delete_term(docs::id_term(&self.fields, &id));
         writer.add_document(doc)?;
         if let Who::Run(i) = who {

@@ -12,7 +12,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::columnar::StrColumn;
 use tantivy::schema::Facet;
-use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,7 +30,7 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
     pub score: Score,
-    /// Seconds since the epoch of the document's date.
+    /// Day number of the document's date ([`crate::index::day::Day::number`]).
     pub date: Option<i64>,
     pub addr: DocAddress,
     /// The story, for an article with copies.
@@ -201,9 +201,7 @@ impl Collector for HitCollector {
         segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let dates = reader
-            .fast_fields()
-            .column_opt::<DateTime>(&self.date_field)?;
+        let dates = reader.fast_fields().column_opt::<i64>(&self.date_field)?;
         let facets = if self.facets {
             Some(SegmentFacets::new(
                 reader,
@@ -280,7 +278,7 @@ impl Collector for HitCollector {
 
 pub struct HitSegmentCollector {
     segment_ord: SegmentOrdinal,
-    dates: Option<Column<DateTime>>,
+    dates: Option<Column<i64>>,
     stories: Option<Column<u64>>,
     /// Matching members by story, in this segment.
     groups: HashMap<u64, Group>,
@@ -313,14 +311,13 @@ impl SegmentFacets {
     fn new(
         reader: &SegmentReader,
         source_field: &str,
-        dates: Option<&Column<DateTime>>,
+        dates: Option<&Column<i64>>,
     ) -> tantivy::Result<SegmentFacets> {
         let sources = reader.fast_fields().str(source_field)?;
         let source_counts = vec![0; sources.as_ref().map_or(0, |s| s.num_terms())];
         let (first_day, span) = match dates {
             Some(c) if c.num_docs() > 0 => {
-                let first = c.min_value().into_timestamp_secs().div_euclid(86_400);
-                let last = c.max_value().into_timestamp_secs().div_euclid(86_400);
+                let (first, last) = (c.min_value(), c.max_value());
                 (first, (last - first + 1).clamp(0, MAX_DAY_SPAN))
             }
             _ => (0, 0),
@@ -344,8 +341,7 @@ impl SegmentFacets {
             }
         }
         match date {
-            Some(secs) => {
-                let day = secs.div_euclid(86_400);
+            Some(day) => {
                 match usize::try_from(day - self.first_day)
                     .ok()
                     .and_then(|i| self.day_counts.get_mut(i))
@@ -398,11 +394,7 @@ impl SegmentCollector for HitSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
-        let date = self
-            .dates
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .map(|d| d.into_timestamp_secs());
+        let date = self.dates.as_ref().and_then(|c| c.first(doc));
         let story = self.stories.as_ref().and_then(|c| c.first(doc));
         let candidate = Candidate {
             score,

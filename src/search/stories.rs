@@ -11,8 +11,9 @@ use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::collect::{Candidate, Group};
-use super::{dates, stored_slug, DocKind, Hit, SearchIndex, SearchRequest, SearchResults};
-use crate::index::docs;
+use super::{DocKind, Hit, SearchIndex, SearchRequest, SearchResults};
+use crate::index::codec::{self as docs, StoredDoc};
+use crate::index::day::Day;
 use crate::story::story_name;
 
 /// Copies listed under one hit at most (all are counted).
@@ -71,17 +72,24 @@ impl SearchIndex {
     }
 
     fn copy_of(&self, doc: &TantivyDocument) -> Copy {
-        let f = &self.fields;
-        Copy {
-            id: self.text(doc, f.id).to_string(),
-            title: self.text(doc, f.title).to_string(),
-            date: doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| dates::day_of_secs(d.into_timestamp_secs())),
-            source: self.text(doc, f.source_name).to_string(),
-            source_slug: stored_slug(doc, f),
-            path: self.text(doc, f.path).to_string(),
+        match StoredDoc::from_tantivy(&self.fields, doc) {
+            Ok(StoredDoc::Article(a)) => Copy {
+                id: a.id,
+                title: a.title,
+                date: a.day.map(Day::date),
+                source: a.source.name,
+                source_slug: a.source.slug,
+                path: a.path,
+            },
+            // Stories hold articles only; anything else shows by its id.
+            _ => Copy {
+                id: self.text(doc, self.fields.id).to_string(),
+                title: self.text(doc, self.fields.title).to_string(),
+                date: None,
+                source: String::new(),
+                source_slug: String::new(),
+                path: self.text(doc, self.fields.path).to_string(),
+            },
         }
     }
 
