@@ -235,6 +235,7 @@ def main():
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--json", help="also write the scores here")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed (for CI)")
     a = ap.parse_args()
     corpus = os.path.join(a.shared, "corpus", "allsides.jsonl.xz")
     if not os.path.exists(corpus):
@@ -277,6 +278,8 @@ def main():
         if a.json:
             with open(a.json, "w") as f:
                 json.dump({k: {x: y for x, y in v.items() if x not in ("false", "missed")} for k, v in results.items()}, f, indent=1)
+        if a.check and any(r["precision"] < 0.95 or r["recall"] < 0.90 for r in results.values()):
+            sys.exit("syndication: precision >= 0.95 and recall >= 0.90 not met")
     finally:
         if a.keep:
             print(f"kept {tmp}")

@@ -20,7 +20,8 @@ TOKEN = re.compile(r"[^\W_]+")
 BIG = "100000000"
 
 def search(a, *args):
-    res = subprocess.run([a.newsfind, "search", "--index", a.index, *args], capture_output=True, text=True)
+    # --copies: the checks want every matching file, the copies of a story too.
+    res = subprocess.run([a.newsfind, "search", "--index", a.index, "--copies", *args], capture_output=True, text=True)
     if res.returncode not in (0, 1):
         raise SystemExit(f"newsfind search {args} failed ({res.returncode}): {res.stderr}")
     return res.stdout

@@ -91,8 +91,9 @@ def main():
         if len(reported) != len(messy) or res.returncode not in (0, 2) or (res.returncode == 2) != any(p.get("skipped") for p in parsed.values()):
             failed = True
             print(res.stderr[-2000:])
+        # --copies: every article, the copies of a story too.
         res = subprocess.run([a.newsfind, "search", "--index", a.index, "*", "--kind", "article",
-                              "--format", "jsonl", "-n", "10000000"], capture_output=True, text=True)
+                              "--copies", "--format", "jsonl", "-n", "10000000"], capture_output=True, text=True)
         hits = {}
         for line in res.stdout.splitlines():
             h = json.loads(line)
