@@ -77,6 +77,14 @@ pub fn results<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
         "offset": r.offset,
         "hits": r.hits.iter().map(hit).collect::<Vec<_>>(),
         "facets": r.facets.as_ref().map_or(Value::Null, facets),
+        "strategy": r.matching.strategy.name(),
+        "matching": {
+            "strategy": r.matching.strategy.name(),
+            "words": r.matching.words,
+            "required": r.matching.required,
+            "fell_back": r.matching.fell_back,
+        },
+        "suggestion": r.suggestion.as_ref().map_or(Value::Null, |s| json!({"query": s.query, "total": s.total})),
     });
     write_line(w, &value)
 }

@@ -96,6 +96,18 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -
     }
     colored(w, &dim_spec(), &header)?;
     writeln!(w)?;
+    if let Some(line) = matching_line(r) {
+        colored(w, &dim_spec(), &line)?;
+        writeln!(w)?;
+    }
+    if let Some(s) = &r.suggestion {
+        writeln!(
+            w,
+            "did you mean: {}? {}",
+            s.query,
+            count(s.total, "match", "matches")
+        )?;
+    }
     for hit in &r.hits {
         writeln!(w)?;
         print_hit(w, hit, paths)?;
@@ -105,6 +117,27 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -
         print_facets(w, f)?;
     }
     Ok(())
+}
+
+/// Says which words the hits hold when that is not all of them.
+fn matching_line(r: &SearchResults) -> Option<String> {
+    let m = &r.matching;
+    if m.required >= m.words || r.total == 0 {
+        return None;
+    }
+    let some = if m.required <= 1 {
+        "any of them".to_string()
+    } else {
+        format!("at least {} of them", m.required)
+    };
+    Some(if m.fell_back {
+        format!(
+            "no document has all {} words; showing those with {some}",
+            m.words
+        )
+    } else {
+        format!("showing documents with {some} ({} words)", m.words)
+    })
 }
 
 fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, paths: &PathStyle) -> io::Result<()> {

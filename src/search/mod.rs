@@ -1,6 +1,10 @@
 //! The searcher: query building, date parsing, filters, ranking, snippets and facets over
 //! an index, handed back as plain data ([`SearchResults`], [`Hit`], [`Facets`]). It prints
 //! nothing; `crate::output` decides how results look.
+//!
+//! The matching strategy lives here: every free word first; when fewer than
+//! [`FALLBACK_BELOW`] documents hold them all, as many of them as enough documents hold
+//! (rarer words weigh more in the ranking, through BM25), said in [`Matching`].
 
 mod collect;
 mod dates;
@@ -8,6 +12,7 @@ mod document;
 mod query;
 mod snippet;
 mod stats;
+mod suggest;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -27,17 +32,29 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 use crate::index::docs;
 use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
-use collect::{compare, Candidate, HitCollector, RawFacets};
+use collect::{compare, Candidate, Collected, HitCollector, RawFacets, WordCounts};
 pub use dates::{DateRange, DateSpan};
 pub use document::Document;
-use query::QueryBuilder;
-pub use query::{Filters, KindFilter};
+use query::{BuiltQuery, QueryBuilder};
+pub use query::{Filters, KindFilter, MatchStrategy};
 use snippet::SnippetMaker;
 pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount};
 
 /// Sources listed in the facets.
 pub const TOP_SOURCES: usize = 10;
+/// Fewer documents than this holding every free word: the automatic strategy falls back
+/// to most of them.
+pub const FALLBACK_BELOW: u64 = 10;
+/// `most` requires as many of the free words as at least this many documents hold. Measured
+/// on bench/relevance: 10, 30 or 100 documents rank the first ten a little better
+/// (documents with more of the words come first) but cut the relevant ones further down;
+/// 1,000 keeps recall and the ranking within 0.01 of the best nDCG.
+const MOST_ENOUGH: u64 = 1_000;
+/// Fewer matches than this: look for corrections of rare words.
+const SUGGEST_BELOW: u64 = 10;
+/// Closest sources named when `--source` matches none.
+const CLOSEST_SOURCES: usize = 3;
 /// Tied hits ordered by path at most; beyond, index order (reading every path of a huge
 /// tie, e.g. `*` over undated documents, would cost more than it is worth).
 const MAX_TIE_GROUP: usize = 2_000;
@@ -45,8 +62,10 @@ const MAX_TIE_GROUP: usize = 2_000;
 /// One search, as the command line asks it.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// The query text, in tantivy's syntax plus `date:` and `word*`.
+    /// The query text, in tantivy's syntax plus `date:`, `word*` and `word~N`.
     pub query: String,
+    /// How many free words a hit must hold; `None`: all, else most (automatic).
+    pub matching: Option<MatchStrategy>,
     /// From `--since`, `--until`, `--on` (the query's `date:` comes on top).
     pub dates: DateRange,
     /// Slugs or display names, any case; a document from any of them matches.
@@ -74,6 +93,29 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
     /// Things the user should know, e.g. a source with no document.
     pub notes: Vec<String>,
+    /// Which strategy answered.
+    pub matching: Matching,
+    /// The query with rare or absent words corrected, when few documents matched.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// How the free words of a query were matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matching {
+    pub strategy: MatchStrategy,
+    /// The free words (plain words at the top of the query, stop words left out).
+    pub words: usize,
+    /// How many of them every hit holds at least.
+    pub required: usize,
+    /// Chosen because fewer than [`FALLBACK_BELOW`] documents hold every word.
+    pub fell_back: bool,
+}
+
+/// "Did you mean": the query with corrected words, and how many documents it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub query: String,
+    pub total: u64,
 }
 
 /// Kind of an indexed document.
@@ -186,6 +228,11 @@ impl SearchIndex {
 
     /// Runs one search.
     pub fn search(&self, req: &SearchRequest) -> anyhow::Result<SearchResults> {
+        self.run(req, true)
+    }
+
+    /// One search; `suggest`: look for corrections when few documents match.
+    fn run(&self, req: &SearchRequest, suggest: bool) -> anyhow::Result<SearchResults> {
         let searcher = self.reader.searcher();
         let schema = searcher.schema();
         let mut notes = Vec::new();
@@ -193,7 +240,12 @@ impl SearchIndex {
         for name in &req.sources {
             let slug = crate::article::slug(name);
             if searcher.doc_freq(&self.source_term(&slug))? == 0 {
-                notes.push(format!("no document from source {name:?} (slug {slug:?})"));
+                let mut note = format!("no document from source {name:?} (slug {slug:?})");
+                let closest = self.closest_sources(&searcher, &slug)?;
+                if !closest.is_empty() {
+                    note.push_str(&format!("; closest: {}", closest.join(", ")));
+                }
+                notes.push(note);
             }
             if !slugs.contains(&slug) {
                 slugs.push(slug);
@@ -207,7 +259,9 @@ impl SearchIndex {
             source_slugs: slugs,
             kind: req.kind,
         };
-        let built = self.queries.build(&req.query, &filters, req.today)?;
+        let built = self
+            .queries
+            .build(&searcher, &req.query, &filters, req.today)?;
 
         let collector = HitCollector {
             order: req.sort,
@@ -216,9 +270,7 @@ impl SearchIndex {
             date_field: schema.get_field_name(self.fields.date).to_string(),
             source_facet_field: schema.get_field_name(self.fields.source_facet).to_string(),
         };
-        let collected = searcher
-            .search(&*built.query, &collector)
-            .context("searching the index")?;
+        let (query, collected, matching) = self.matching(&searcher, &built, req, &collector)?;
         let window = self.window(
             &searcher,
             req.sort,
@@ -229,8 +281,9 @@ impl SearchIndex {
         let snippets = if req.snippets && !window.is_empty() {
             Some(SnippetMaker::new(
                 &searcher,
-                &*built.query,
+                &*query,
                 &built.prefixes,
+                &built.expansions,
                 &self.fields,
             )?)
         } else {
@@ -241,13 +294,174 @@ impl SearchIndex {
             .map(|(c, doc)| self.hit(&searcher, &c, &doc, snippets.as_ref()))
             .collect::<anyhow::Result<Vec<Hit>>>()?;
         let facets = collected.facets.map(|raw| self.facets(raw));
+        let suggestion = if suggest && collected.total < SUGGEST_BELOW {
+            self.suggestion(&searcher, req, &built, collected.total)?
+        } else {
+            None
+        };
         Ok(SearchResults {
             total: collected.total,
             offset: req.offset,
             hits,
             facets,
             notes,
+            matching,
+            suggestion,
         })
+    }
+
+    /// Runs the query with the strategy asked for, or the automatic one: every free word,
+    /// then, when fewer than [`FALLBACK_BELOW`] documents hold them all, most of them.
+    fn matching(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        req: &SearchRequest,
+        collector: &HitCollector,
+    ) -> anyhow::Result<(Box<dyn tantivy::query::Query>, Collected, Matching)> {
+        let words = built.words.len();
+        let strategy = req.matching.unwrap_or(MatchStrategy::All);
+        let required = match strategy {
+            MatchStrategy::All => words,
+            MatchStrategy::Any => words.min(1),
+            MatchStrategy::Most => self.most_required(searcher, built)?,
+        };
+        let run = |required: usize| -> anyhow::Result<_> {
+            let query = built.query(required);
+            let collected = searcher
+                .search(&*query, collector)
+                .context("searching the index")?;
+            Ok((query, collected))
+        };
+        let (query, collected) = run(required)?;
+        let matching = Matching {
+            strategy,
+            words,
+            required,
+            fell_back: false,
+        };
+        if req.matching.is_some() || words < 2 || collected.total >= FALLBACK_BELOW {
+            return Ok((query, collected, matching));
+        }
+        let most = self.most_required(searcher, built)?;
+        if most >= words {
+            return Ok((query, collected, matching));
+        }
+        let (query, collected) = run(most)?;
+        Ok((
+            query,
+            collected,
+            Matching {
+                strategy: MatchStrategy::Most,
+                words,
+                required: most,
+                fell_back: true,
+            },
+        ))
+    }
+
+    /// The most free words that at least [`MOST_ENOUGH`] documents hold (at least one),
+    /// from one pass counting the documents by how many of the words they hold.
+    fn most_required(&self, searcher: &Searcher, built: &BuiltQuery) -> anyhow::Result<usize> {
+        let words = built.words.len();
+        if words <= 1 {
+            return Ok(words);
+        }
+        let counts = searcher
+            .search(&*built.word_count_query(), &WordCounts { words })
+            .context("counting the words of the query")?;
+        let mut at_least = 0;
+        for required in (1..=words).rev() {
+            at_least += counts.get(required).copied().unwrap_or(0);
+            if at_least >= MOST_ENOUGH {
+                return Ok(required);
+            }
+        }
+        Ok(1)
+    }
+
+    /// "Did you mean": the free words that are rare or absent, corrected from the index's
+    /// vocabulary, when the corrected query matches more documents than `total`.
+    fn suggestion(
+        &self,
+        searcher: &Searcher,
+        req: &SearchRequest,
+        built: &BuiltQuery,
+        total: u64,
+    ) -> anyhow::Result<Option<Suggestion>> {
+        let corrector = suggest::Corrector {
+            searcher,
+            field: self.fields.body,
+            text_fields: [self.fields.title, self.fields.body],
+            prose: self.queries.prose_analyzer(),
+            plain: self.queries.name_analyzer(),
+        };
+        let mut text = req.query.clone();
+        let mut changed = false;
+        for word in &built.words {
+            if let Some(correction) = corrector.correct(&word.text)? {
+                if let Some(replaced) = replace_word(&text, &word.text, &correction.word) {
+                    text = replaced;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let counted = self.run(
+            &SearchRequest {
+                query: text.clone(),
+                offset: 0,
+                limit: 0,
+                facets: false,
+                snippets: false,
+                ..req.clone()
+            },
+            false,
+        )?;
+        Ok((counted.total > total).then_some(Suggestion {
+            query: text,
+            total: counted.total,
+        }))
+    }
+
+    /// The indexed sources whose slug is nearest `slug`: containing it or contained in it,
+    /// else the most similar, best first.
+    fn closest_sources(&self, searcher: &Searcher, slug: &str) -> anyhow::Result<Vec<String>> {
+        let mut slugs: Vec<String> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.source_facet)?;
+            let mut stream = index.terms().stream()?;
+            while stream.advance() {
+                let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) else {
+                    continue;
+                };
+                if let Some(name) = facet.to_path().first() {
+                    if !slugs.iter().any(|s| s == name) {
+                        slugs.push((*name).to_string());
+                    }
+                }
+            }
+        }
+        let score = |candidate: &str| {
+            if !slug.is_empty() && (candidate.contains(slug) || slug.contains(candidate)) {
+                2.0 - (candidate.len().abs_diff(slug.len()) as f64 / 100.0)
+            } else {
+                strsim::jaro_winkler(slug, candidate)
+            }
+        };
+        let mut scored: Vec<(f64, String)> = slugs
+            .into_iter()
+            .map(|s| (score(&s), s))
+            .filter(|(score, _)| *score >= 0.8)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(scored
+            .into_iter()
+            .take(CLOSEST_SOURCES)
+            .map(|(_, s)| s)
+            .collect())
     }
 
     fn source_term(&self, slug: &str) -> Term {
@@ -379,6 +593,23 @@ impl SearchIndex {
             undated: raw.undated,
         }
     }
+}
+
+/// `text` with the first whole-word occurrence of `word` replaced by `by`.
+fn replace_word(text: &str, word: &str, by: &str) -> Option<String> {
+    let is_word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut from = 0;
+    while let Some(found) = text[from..].find(word) {
+        let start = from + found;
+        let end = start + word.len();
+        if !is_word_char(text[..start].chars().next_back())
+            && !is_word_char(text[end..].chars().next())
+        {
+            return Some(format!("{}{by}{}", &text[..start], &text[end..]));
+        }
+        from = end;
+    }
+    None
 }
 
 /// The [`TOP_SOURCES`] sources with most documents, most first (ties by slug).
