@@ -542,6 +542,13 @@ mod tests {
                 undated: 0,
             }),
             notes: vec![],
+            matching: crate::search::Matching {
+                strategy: crate::search::MatchStrategy::All,
+                words: 1,
+                required: 1,
+                fell_back: false,
+            },
+            suggestion: None,
         }
     }
 

@@ -437,7 +437,7 @@ impl SearchIndex {
                 let Ok(facet) = Facet::from_encoded(stream.key().to_vec()) else {
                     continue;
                 };
-                if let Some(name) = facet.to_path().first() {
+                if let Some(name) = facet.to_path().first().filter(|n| !n.is_empty()) {
                     if !slugs.iter().any(|s| s == name) {
                         slugs.push((*name).to_string());
                     }

@@ -328,21 +328,10 @@ impl QueryBuilder {
         // Same number of chars as `text`, so that error columns still point into it.
         let parsed = apostrophes(&straight_quotes(text)).into_owned();
         let ast = query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))?;
-        let mut clauses = match self.habits(ast) {
+        let clauses = match self.habits(ast) {
             UserInputAst::Clause(clauses) => clauses,
             other => vec![(None, other)],
         };
-        // `-word` alone means every document but those, as in notmuch.
-        if !clauses.is_empty()
-            && clauses
-                .iter()
-                .all(|(occur, _)| *occur == Some(query_grammar::Occur::MustNot))
-        {
-            clauses.push((
-                Some(query_grammar::Occur::Must),
-                UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
-            ));
-        }
         // Free words only where words are joined by the default operator: with an `OR`
         // at the top, the query says itself what must match.
         let has_or = clauses
@@ -357,6 +346,14 @@ impl QueryBuilder {
         }
         if free.is_empty() && rest.is_empty() {
             return Err(QueryError::Empty);
+        }
+        let must_not = Some(query_grammar::Occur::MustNot);
+        // `-word` alone means every document but those, as in notmuch.
+        if free.is_empty() && rest.iter().all(|(occur, _)| *occur == must_not) {
+            rest.push((
+                Some(query_grammar::Occur::Must),
+                UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+            ));
         }
 
         let mut built = BuiltQuery {
@@ -377,9 +374,18 @@ impl QueryBuilder {
             let query = compile(ast, &mut built)?;
             built.words.push(Word { text: word, query });
         }
+        // Excluded parts on their own: with the free words apart, a clause of them alone
+        // would match nothing.
+        let (excluded, rest): (Vec<_>, Vec<_>) = rest
+            .into_iter()
+            .filter(|(_, ast)| !matches!(ast, UserInputAst::Clause(c) if c.is_empty()))
+            .partition(|(occur, _)| *occur == must_not);
+        for (_, ast) in excluded {
+            let query = compile(ast, &mut built)?;
+            built.required.push((Occur::MustNot, query));
+        }
         if !rest.is_empty() {
-            rest.retain(|(_, ast)| !matches!(ast, UserInputAst::Clause(c) if c.is_empty()));
-            let query = compile(UserInputAst::Clause(std::mem::take(&mut rest)), &mut built)?;
+            let query = compile(UserInputAst::Clause(rest), &mut built)?;
             built.required.push((Occur::Must, query));
         }
         Ok(built)
@@ -959,34 +965,53 @@ fn apostrophes(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::testing::test_index;
+    use crate::search::testing::{test_index, TestDoc};
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 2, 6).unwrap()
     }
 
-    fn builder() -> &'static QueryBuilder {
-        static BUILDER: std::sync::OnceLock<QueryBuilder> = std::sync::OnceLock::new();
-        BUILDER.get_or_init(|| {
-            let (index, fields) = test_index(&[]);
-            QueryBuilder::new(&index, fields).unwrap()
+    /// A query builder over a small index, and a searcher of it.
+    fn fixture() -> &'static (QueryBuilder, Searcher) {
+        static FIXTURE: std::sync::OnceLock<(QueryBuilder, Searcher)> = std::sync::OnceLock::new();
+        FIXTURE.get_or_init(|| {
+            let (index, fields) = test_index(&[TestDoc {
+                path: "/a/001.txt",
+                title: "President Obama speaks",
+                body: "The president said Obama and Obamas were here. Climate change talks.",
+                ..Default::default()
+            }]);
+            let searcher = index.reader().unwrap().searcher();
+            (QueryBuilder::new(&index, fields).unwrap(), searcher)
         })
+    }
+
+    fn build(text: &str) -> Result<BuiltQuery, QueryError> {
+        let (b, searcher) = fixture();
+        b.build(searcher, text, &Filters::default(), today())
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        build(text)
+            .unwrap()
+            .words
+            .iter()
+            .map(|w| w.text.clone())
+            .collect()
     }
 
     #[test]
     fn errors_are_one_line() {
-        let b = builder();
         for (text, want) in [
             ("", "empty query"),
             ("   ", "empty query"),
             ("title:", "invalid query \"title:\""),
-            ("nosuch:word", "unknown field \"nosuch\""),
             ("date:someday", "invalid date \"someday\""),
             ("date:2025..2024", "ends before it starts"),
             ("\"unclosed", "invalid query"),
             ("OR", "check its quotes"),
         ] {
-            let err = match b.build(text, &Filters::default(), today()) {
+            let err = match build(text) {
                 Ok(_) => panic!("{text:?} should not build"),
                 Err(err) => err.to_string(),
             };
@@ -997,7 +1022,6 @@ mod tests {
 
     #[test]
     fn accepted_forms() {
-        let b = builder();
         for text in [
             "ukraine",
             "climate change",
@@ -1024,7 +1048,7 @@ mod tests {
             "Jesus' words",
             "'single quoted phrase'",
         ] {
-            if let Err(err) = b.build(text, &Filters::default(), today()) {
+            if let Err(err) = build(text) {
                 panic!("{text:?}: {err}");
             }
         }
@@ -1032,10 +1056,8 @@ mod tests {
 
     #[test]
     fn prefixes_are_reported_for_snippets() {
-        let b = builder();
-        let (index, fields) = test_index(&[]);
-        let _ = index;
-        let built = b.build("Elections*", &Filters::default(), today()).unwrap();
+        let (_, fields) = test_index(&[]);
+        let built = build("Elections*").unwrap();
         let bodies: Vec<&str> = built
             .prefixes
             .iter()
@@ -1061,12 +1083,90 @@ mod tests {
         }
     }
 
+    #[test]
+    fn stop_words_are_left_out_of_free_text_only() {
+        assert_eq!(
+            words("what are the effects of climate change"),
+            ["effects", "climate", "change"]
+        );
+        // Inside quotes, a phrase is one word, stop words and all.
+        assert_eq!(words("\"to be or not to be\""), ["to be or not to be"]);
+        // Nothing but stop words: they are the query.
+        assert_eq!(words("to be or not"), ["to", "be", "or", "not"]);
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted");
+    }
+
+    #[test]
+    fn what_is_not_a_free_word_stays_required() {
+        for (text, free) in [
+            ("climate change", 2),
+            ("climate -trump", 1),
+            ("+climate change", 1),
+            ("title:climate change", 1),
+            ("climate OR change", 0),
+            ("climate date:2025", 1),
+        ] {
+            assert_eq!(build(text).unwrap().words.len(), free, "{text}");
+        }
+    }
+
+    #[test]
+    fn query_habits() {
+        // A pasted headline: `Trump:` names no field.
+        assert_eq!(words("Trump: Biden 2020"), ["Trump", "Biden", "2020"]);
+        // Curly quotes make a phrase, one free word.
+        assert_eq!(words("\u{201c}climate change\u{201d}"), ["climate change"]);
+        // Lowercase `or` between two words is OR: both are then required as a group.
+        assert_eq!(words("brexit or remain"), Vec::<String>::new());
+        assert_eq!(words("deal brexit or remain"), ["deal"]);
+        // A dash standing alone is punctuation.
+        assert_eq!(words("schemes - DDC"), ["schemes", "DDC"]);
+        assert!(build("title:*").is_ok());
+        assert!(build("source:*").is_ok());
+        assert!(build("trump AND NOT biden").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("{}a{}", "(a OR ".repeat(1000), ")".repeat(1000));
+        let err = build(&deep).err().expect("too deep").to_string();
+        assert!(err.contains("nest 1000 deep"), "{err}");
+        let err = build(&"(".repeat(20_000)).err().expect("too deep").to_string();
+        assert!(err.contains("at most 32"), "{err}");
+        let fine = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(build(&fine).is_ok());
+    }
+
+    #[test]
+    fn fuzzy_words_expand_to_indexed_terms() {
+        let (_, fields) = test_index(&[]);
+        let built = build("obamma~1").unwrap();
+        let body: Vec<&str> = built
+            .expansions
+            .iter()
+            .filter(|(f, _)| *f == fields.body)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert_eq!(body, ["obama"]);
+        assert!(build("obama~3").is_err());
+        assert_eq!(
+            fuzzy_word(&UserInputLiteral {
+                field_name: None,
+                phrase: "obama~".into(),
+                delimiter: Delimiter::None,
+                slop: 0,
+                prefix: false,
+            }),
+            Some(("obama", 2))
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
         fn never_panics(text in "\\PC{0,40}") {
-            let _ = builder().build(&text, &Filters::default(), today());
+            let _ = build(&text);
         }
 
         #[test]
@@ -1084,9 +1184,9 @@ mod tests {
             )
         ) {
             let text = parts.join(" ");
-            let _ = builder().build(&text, &Filters::default(), today());
+            let _ = build(&text);
             let glued = parts.concat();
-            let _ = builder().build(&glued, &Filters::default(), today());
+            let _ = build(&glued);
         }
     }
 }
