@@ -87,8 +87,10 @@ pub fn parse() -> Cli {
 
 /// `newsfind search`'s arguments put in the order clap reads them: its options (known by
 /// name, wherever they stand) first, then `--` and the query words, so that a query word
-/// starting with '-' (`trump -biden`, an unknown option) is a word, and `-- trump -biden
-/// -n 2` still takes `-n 2` as the option people mean. Other commands are left alone.
+/// starting with one '-' that is no option (`trump -biden`) is a word, and `-- trump
+/// -biden -n 2` still takes `-n 2` as the option people mean. Other commands are left
+/// alone. Clap cannot say this itself: `allow_hyphen_values` on the query makes it take
+/// every argument after the first word, options included.
 pub fn search_argv<I, T>(args: I) -> Vec<std::ffi::OsString>
 where
     I: IntoIterator<Item = T>,
@@ -138,9 +140,11 @@ where
         let takes_value = if text == "--" {
             continue;
         } else if let Some(name) = text.strip_prefix("--") {
+            // An unknown `--name` stays an option, for clap to refuse: a mistyped option
+            // is no query word.
             match name.split_once('=') {
-                Some((name, _)) => long(name).map(|_| false),
-                None => long(name),
+                Some(_) => Some(false),
+                None => Some(long(name).unwrap_or(false)),
             }
         } else if let Some(letters) = text.strip_prefix('-') {
             let mut chars = letters.chars();
