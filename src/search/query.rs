@@ -1131,7 +1131,10 @@ mod tests {
         let deep = format!("{}a{}", "(a OR ".repeat(1000), ")".repeat(1000));
         let err = build(&deep).err().expect("too deep").to_string();
         assert!(err.contains("nest 1000 deep"), "{err}");
-        let err = build(&"(".repeat(20_000)).err().expect("too deep").to_string();
+        let err = build(&"(".repeat(20_000))
+            .err()
+            .expect("too deep")
+            .to_string();
         assert!(err.contains("at most 32"), "{err}");
         let fine = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
         assert!(build(&fine).is_ok());

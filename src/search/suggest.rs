@@ -16,7 +16,8 @@ use tantivy::{DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// A word is worth correcting when at most this many documents hold it.
 const RARE: u64 = 3;
-/// A correction must be held by this many times more documents than the word typed.
+/// A correction must be held by this many times more documents than the word typed (when
+/// some hold it).
 const MORE_COMMON: u64 = 20;
 /// Candidate stems checked against a document's words, the most frequent first.
 const CHECKED: usize = 6;
@@ -117,7 +118,12 @@ impl Corrector<'_> {
             }
         }
         forms.dedup();
-        let floor = (typed_freq.max(1)) * MORE_COMMON;
+        // An absent word: any word of two documents or more beats it.
+        let floor = if typed_freq == 0 {
+            2
+        } else {
+            typed_freq * MORE_COMMON
+        };
         let mut candidates: Vec<(String, u64)> =
             within_distance(self.searcher, self.field, &forms, distance)?
                 .into_iter()
