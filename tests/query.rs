@@ -21,7 +21,7 @@ struct Archive {
 impl Archive {
     fn new() -> Archive {
         let dir = tempfile::tempdir().unwrap();
-        let mut write = |source: &str, n: usize, title: &str, body: &str| {
+        let write = |source: &str, n: usize, title: &str, body: &str| {
             let folder = dir.path().join("archive").join(source);
             fs::create_dir_all(&folder).unwrap();
             let text = format!(" date 2025-01-{:02} {title}\n\n{body}\n", n % 28 + 1);

@@ -113,7 +113,7 @@ impl Corrector<'_> {
         let mut forms = vec![plain.clone(), stem.clone()];
         let chars: Vec<char> = plain.chars().collect();
         for cut in 1..=3 {
-            if len - cut >= MIN_LEN + 1 {
+            if len - cut > MIN_LEN {
                 forms.push(chars[..len - cut].iter().collect());
             }
         }
