@@ -364,8 +364,9 @@ impl SearchIndex {
     /// from one pass counting the documents by how many of the words they hold.
     fn most_required(&self, searcher: &Searcher, built: &BuiltQuery) -> anyhow::Result<usize> {
         let words = built.words.len();
-        if words <= 1 {
-            return Ok(words);
+        // Two words or fewer: most of them is one of them, no pass needed.
+        if words <= 2 {
+            return Ok(words.min(1));
         }
         let counts = searcher
             .search(&*built.word_count_query(), &WordCounts { words })

@@ -20,7 +20,7 @@ const RARE: u64 = 3;
 /// some hold it).
 const MORE_COMMON: u64 = 20;
 /// Candidate stems checked against a document's words, the most frequent first.
-const CHECKED: usize = 6;
+const CHECKED: usize = 4;
 /// Shortest word corrected: short words are too near too many others.
 const MIN_LEN: usize = 4;
 
@@ -108,13 +108,14 @@ impl Corrector<'_> {
             return Ok(None);
         }
         let distance = if len >= 6 { 2 } else { 1 };
-        // The word, its stem, and the word cut short: a misspelt word escapes the
-        // stemmer (`presdient` stays whole while `president` is `presid`).
-        let mut forms = vec![plain.clone(), stem.clone()];
+        // The word and its stem within `distance`; the word cut short within one edit: a
+        // misspelt word escapes the stemmer (`presdient` stays whole while `president` is
+        // `presid`, one swap from `presdi`).
+        let mut forms = vec![(plain.clone(), distance), (stem.clone(), distance)];
         let chars: Vec<char> = plain.chars().collect();
         for cut in 1..=3 {
             if len - cut > MIN_LEN {
-                forms.push(chars[..len - cut].iter().collect());
+                forms.push((chars[..len - cut].iter().collect(), 1));
             }
         }
         forms.dedup();
@@ -124,12 +125,26 @@ impl Corrector<'_> {
         } else {
             typed_freq * MORE_COMMON
         };
-        let mut candidates: Vec<(String, u64)> =
-            within_distance(self.searcher, self.field, &forms, distance)?
-                .into_iter()
-                .filter(|(term, freq)| *freq >= floor && term != stem)
-                .collect();
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut candidates: Vec<(String, u64)> = Vec::new();
+        for (form, distance) in &forms {
+            for (term, freq) in within_distance(
+                self.searcher,
+                self.field,
+                std::slice::from_ref(form),
+                *distance,
+            )? {
+                if freq >= floor && term != *stem && !candidates.iter().any(|(t, _)| *t == term) {
+                    candidates.push((term, freq));
+                }
+            }
+        }
+        // Nearest to what was typed (or its stem) first, then the most common.
+        let near = |term: &str| {
+            strsim::damerau_levenshtein(plain, term).min(strsim::damerau_levenshtein(stem, term))
+        };
+        candidates.sort_by_cached_key(|(term, freq)| {
+            (near(term), std::cmp::Reverse(*freq), term.clone())
+        });
         candidates.truncate(CHECKED);
         let mut best: Option<(usize, Correction)> = None;
         for (candidate, freq) in candidates {
@@ -177,6 +192,7 @@ impl Corrector<'_> {
             let stored: TantivyDocument = segment.get_store_reader(1)?.get(doc)?;
             let mut best: Option<(usize, String)> = None;
             let first = stem.chars().next();
+            let mut prose = self.prose.clone();
             for field in self.text_fields {
                 for value in stored.get_all(field) {
                     let Some(text) = value.as_str() else { continue };
@@ -188,11 +204,16 @@ impl Corrector<'_> {
                         if word.chars().next() != first && word.is_ascii() {
                             continue;
                         }
-                        if analyzed(self.prose, &word).first().map(String::as_str) != Some(stem) {
+                        // The cheap test first: nearer than the best so far.
+                        let edits = strsim::damerau_levenshtein(typed, &word);
+                        if best.as_ref().is_some_and(|(e, _)| edits >= *e) {
                             continue;
                         }
-                        let edits = strsim::damerau_levenshtein(typed, &word);
-                        if best.as_ref().is_none_or(|(e, _)| edits < *e) {
+                        let mut same = false;
+                        prose
+                            .token_stream(&word)
+                            .process(&mut |t| same = same || t.text == stem);
+                        if same {
                             best = Some((edits, word));
                         }
                     }
