@@ -124,6 +124,7 @@ fn every_word_while_enough_documents_hold_them_then_most() {
     assert_eq!(v["strategy"], "most");
     assert_eq!(v["matching"]["words"], 3);
     assert_eq!(v["matching"]["fell_back"], true);
+    assert_eq!(v["matching"]["with_all"], 2);
     assert_eq!(v["total"], v["hits"].as_array().unwrap().len());
     // Those with every word come first.
     let first: Vec<&str> = v["hits"].as_array().unwrap()[..2]
@@ -142,7 +143,7 @@ fn every_word_while_enough_documents_hold_them_then_most() {
         out.lines()
             .nth(1)
             .unwrap()
-            .starts_with("no document has all 3 words; showing those with"),
+            .starts_with("only 2 documents have all 3 words; showing those with"),
         "{out}"
     );
     // Forced.

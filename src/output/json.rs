@@ -83,6 +83,7 @@ pub fn results<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
             "words": r.matching.words,
             "required": r.matching.required,
             "fell_back": r.matching.fell_back,
+            "with_all": r.matching.with_all,
         },
         "suggestion": r.suggestion.as_ref().map_or(Value::Null, |s| json!({"query": s.query, "total": s.total})),
     });

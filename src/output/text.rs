@@ -131,10 +131,12 @@ fn matching_line(r: &SearchResults) -> Option<String> {
         format!("at least {} of them", m.required)
     };
     Some(if m.fell_back {
-        format!(
-            "no document has all {} words; showing those with {some}",
-            m.words
-        )
+        let few = match m.with_all {
+            0 => "no document has".to_string(),
+            1 => "only 1 document has".to_string(),
+            n => format!("only {n} documents have"),
+        };
+        format!("{few} all {} words; showing those with {some}", m.words)
     } else {
         format!("showing documents with {some} ({} words)", m.words)
     })
@@ -547,6 +549,7 @@ mod tests {
                 words: 1,
                 required: 1,
                 fell_back: false,
+                with_all: 0,
             },
             suggestion: None,
         }

@@ -109,6 +109,8 @@ pub struct Matching {
     pub required: usize,
     /// Chosen because fewer than [`FALLBACK_BELOW`] documents hold every word.
     pub fell_back: bool,
+    /// When it fell back: how many documents hold every word.
+    pub with_all: u64,
 }
 
 /// "Did you mean": the query with corrected words, and how many documents it matches.
@@ -339,6 +341,7 @@ impl SearchIndex {
             words,
             required,
             fell_back: false,
+            with_all: 0,
         };
         if req.matching.is_some() || words < 2 || collected.total >= FALLBACK_BELOW {
             return Ok((query, collected, matching));
@@ -347,6 +350,7 @@ impl SearchIndex {
         if most >= words {
             return Ok((query, collected, matching));
         }
+        let with_all = collected.total;
         let (query, collected) = run(most)?;
         Ok((
             query,
@@ -356,6 +360,7 @@ impl SearchIndex {
                 words,
                 required: most,
                 fell_back: true,
+                with_all,
             },
         ))
     }
