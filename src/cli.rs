@@ -185,10 +185,10 @@ pub struct SearchArgs {
     /// are known by name, anything else starting with '-' is a query word.
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
-    /// How many of the query's words a hit must hold: all, most (as many as at least 10
-    /// documents hold), any [default: all, then most when fewer than 10 documents hold
-    /// all].
-    #[arg(long = "match", value_enum)]
+    /// How many of the query's words a hit must hold: all; most (as many of them as at least
+    /// 1,000 documents hold); any [default: all, then most when fewer than 10 documents
+    /// hold them all].
+    #[arg(long = "match", value_enum, value_name = "HOW")]
     pub matching: Option<MatchArg>,
     #[command(flatten)]
     pub index: IndexDirArg,
