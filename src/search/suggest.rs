@@ -21,6 +21,8 @@ const RARE: u64 = 3;
 const MORE_COMMON: u64 = 20;
 /// Candidate stems checked against a document's words, the most frequent first.
 const CHECKED: usize = 4;
+/// Documents a candidate stem is looked up in for the word as printed.
+const SURFACE_DOCS: usize = 3;
 /// Shortest word corrected: short words are too near too many others.
 const MIN_LEN: usize = 4;
 
@@ -111,29 +113,55 @@ impl Corrector<'_> {
         // The word and its stem within `distance`; the word cut short within one edit: a
         // misspelt word escapes the stemmer (`presdient` stays whole while `president` is
         // `presid`, one swap from `presdi`).
-        let mut forms = vec![(plain.clone(), distance), (stem.clone(), distance)];
+        let mut whole = vec![plain.clone(), stem.clone()];
+        whole.dedup();
         let chars: Vec<char> = plain.chars().collect();
-        for cut in 1..=3 {
-            if len - cut > MIN_LEN {
-                forms.push((chars[..len - cut].iter().collect(), 1));
-            }
-        }
-        forms.dedup();
+        let cut: Vec<String> = (1..=3)
+            .filter(|cut| len - cut > MIN_LEN)
+            .map(|cut| chars[..len - cut].iter().collect())
+            .collect();
         // An absent word: any word of two documents or more beats it.
         let floor = if typed_freq == 0 {
             2
         } else {
             typed_freq * MORE_COMMON
         };
+        // The nearest correction, the most common of equals, over both kinds of forms
+        // (`presdient` is one edit from `prescient` and from `president`).
+        let mut best: Option<(usize, Correction)> = None;
+        for (forms, distance) in [(whole, distance), (cut, 1)] {
+            if let Some(found) = self.best_of(&forms, distance, floor, plain, stem)? {
+                let edits = strsim::damerau_levenshtein(plain, &found.word);
+                if best
+                    .as_ref()
+                    .is_none_or(|(e, c)| edits < *e || (edits == *e && found.doc_freq > c.doc_freq))
+                {
+                    best = Some((edits, found));
+                }
+            }
+        }
+        Ok(best.map(|(_, c)| c))
+    }
+
+    /// The best correction among the terms within `distance` of `forms`, held by at least
+    /// `floor` documents, checked against words as printed.
+    fn best_of(
+        &self,
+        forms: &[String],
+        distance: u32,
+        floor: u64,
+        plain: &str,
+        stem: &str,
+    ) -> tantivy::Result<Option<Correction>> {
         let mut candidates: Vec<(String, u64)> = Vec::new();
-        for (form, distance) in &forms {
+        for form in forms {
             for (term, freq) in within_distance(
                 self.searcher,
                 self.field,
                 std::slice::from_ref(form),
-                *distance,
+                distance,
             )? {
-                if freq >= floor && term != *stem && !candidates.iter().any(|(t, _)| *t == term) {
+                if freq >= floor && term != stem && !candidates.iter().any(|(t, _)| *t == term) {
                     candidates.push((term, freq));
                 }
             }
@@ -146,13 +174,15 @@ impl Corrector<'_> {
             (near(term), std::cmp::Reverse(*freq), term.clone())
         });
         candidates.truncate(CHECKED);
+        // Up to two edits between what was typed and the word as printed.
+        let allowed = if plain.chars().count() >= 6 { 2 } else { 1 };
         let mut best: Option<(usize, Correction)> = None;
         for (candidate, freq) in candidates {
             let Some(surface) = self.surface(&candidate, plain)? else {
                 continue;
             };
             let edits = strsim::damerau_levenshtein(plain, &surface);
-            if edits == 0 || edits > distance as usize {
+            if edits == 0 || edits > allowed {
                 continue;
             }
             let better = best
@@ -167,6 +197,10 @@ impl Corrector<'_> {
                     },
                 ));
             }
+            // One edit is as near as a correction gets; the rest are rarer.
+            if edits == 1 {
+                break;
+            }
         }
         Ok(best.map(|(_, c)| c))
     }
@@ -175,53 +209,61 @@ impl Corrector<'_> {
     /// document holding it (lower case).
     fn surface(&self, stem: &str, typed: &str) -> tantivy::Result<Option<String>> {
         let term = Term::from_field_text(self.field, stem);
-        for segment in self.searcher.segment_readers() {
+        let first = stem.chars().next();
+        let mut prose = self.prose.clone();
+        let mut best: Option<(usize, String)> = None;
+        let mut read = 0;
+        'segments: for segment in self.searcher.segment_readers() {
             let index = segment.inverted_index(self.field)?;
             let Some(mut postings) =
                 index.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)?
             else {
                 continue;
             };
+            let store = segment.get_store_reader(1)?;
             let mut doc = postings.doc();
-            while doc != TERMINATED && segment.is_deleted(doc) {
-                doc = postings.advance();
-            }
-            if doc == TERMINATED {
-                continue;
-            }
-            let stored: TantivyDocument = segment.get_store_reader(1)?.get(doc)?;
-            let mut best: Option<(usize, String)> = None;
-            let first = stem.chars().next();
-            let mut prose = self.prose.clone();
-            for field in self.text_fields {
-                for value in stored.get_all(field) {
-                    let Some(text) = value.as_str() else { continue };
-                    let mut words = SimpleTokenizer::default();
-                    let mut stream = words.token_stream(text);
-                    while stream.advance() {
-                        let word = stream.token().text.to_lowercase();
-                        // Stemming keeps the first letter: skip the others unstemmed.
-                        if word.chars().next() != first && word.is_ascii() {
-                            continue;
-                        }
-                        // The cheap test first: nearer than the best so far.
-                        let edits = strsim::damerau_levenshtein(typed, &word);
-                        if best.as_ref().is_some_and(|(e, _)| edits >= *e) {
-                            continue;
-                        }
-                        let mut same = false;
-                        prose
-                            .token_stream(&word)
-                            .process(&mut |t| same = same || t.text == stem);
-                        if same {
-                            best = Some((edits, word));
+            while doc != TERMINATED {
+                if segment.is_deleted(doc) {
+                    doc = postings.advance();
+                    continue;
+                }
+                let stored: TantivyDocument = store.get(doc)?;
+                for field in self.text_fields {
+                    for value in stored.get_all(field) {
+                        let Some(text) = value.as_str() else { continue };
+                        let mut words = SimpleTokenizer::default();
+                        let mut stream = words.token_stream(text);
+                        while stream.advance() {
+                            let word = stream.token().text.to_lowercase();
+                            // Stemming keeps the first letter: skip the others unstemmed.
+                            if word.chars().next() != first && word.is_ascii() {
+                                continue;
+                            }
+                            // The cheap test first: nearer than the best so far.
+                            let edits = strsim::damerau_levenshtein(typed, &word);
+                            if best.as_ref().is_some_and(|(e, _)| edits >= *e) {
+                                continue;
+                            }
+                            let mut same = false;
+                            prose
+                                .token_stream(&word)
+                                .process(&mut |t| same = same || t.text == stem);
+                            if same {
+                                best = Some((edits, word));
+                            }
                         }
                     }
                 }
+                read += 1;
+                // One edit is as near as it gets; else a few documents, for the form
+                // nearest what was typed (`immigration`, not `immigrants`).
+                if read >= SURFACE_DOCS || best.as_ref().is_some_and(|(e, _)| *e <= 1) {
+                    break 'segments;
+                }
+                doc = postings.advance();
             }
-            return Ok(best.map(|(_, w)| w));
         }
-        Ok(None)
+        Ok(best.map(|(_, w)| w))
     }
 }
 
