@@ -86,6 +86,14 @@ pub struct IndexArgs {
     /// Commit after this many files, so that an interrupted run keeps its work.
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub commit_every: usize,
+    /// Skip files larger than this many MB (with a reason): one huge file must not take
+    /// the memory of the run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_size: u64,
+    /// Follow symbolic links (by default they are reported and skipped, so that a link
+    /// out of the archive, or to a file indexed under its own name, is not indexed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 }
 
 /// The command line, with `newsfind search`'s `--` dropped (see [`search_argv`]).

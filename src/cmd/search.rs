@@ -28,6 +28,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     let request = request(&args, today)?;
     ensure_index(&args.index)?;
     let index = SearchIndex::open(&args.index.dir)?;
+    let status = crate::index::dir::notes(&args.index.dir, index.searcher().num_docs());
     let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
     let layout = Layout::for_stdout();
     // Machine formats stream: each hit is printed as soon as it is read.
@@ -54,7 +55,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
         }
     };
     out.flush()?;
-    for note in &results.notes {
+    for note in status.iter().chain(&results.notes) {
         eprintln!("newsfind: {}", output::safe::one_line(note));
     }
     let machine = matches!(args.format, FormatArg::Paths | FormatArg::Jsonl);
@@ -133,15 +134,9 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
 /// the default one.
 pub(super) fn ensure_index(index: &IndexDirArg) -> anyhow::Result<()> {
     let dir = &index.dir;
-    if dir.join("meta.json").exists() {
+    // Anywhere else, opening the index says why there is none.
+    if dir.join("meta.json").exists() || dir != Path::new(DEFAULT_INDEX) {
         return Ok(());
-    }
-    if dir != Path::new(DEFAULT_INDEX) {
-        anyhow::bail!(
-            "no index at {}: make one with `newsfind index ARCHIVE --index {}`",
-            dir.display(),
-            dir.display()
-        );
     }
     if !Path::new(DEFAULT_ARCHIVE).is_dir() {
         anyhow::bail!("no index at {DEFAULT_INDEX}/ and no {DEFAULT_ARCHIVE}/ to index: run `newsfind index ARCHIVE` first");
