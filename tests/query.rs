@@ -196,6 +196,13 @@ fn did_you_mean() {
     let v = a.json(&["climte", "polcy"]);
     assert_eq!(v["suggestion"]["query"], "climate policy");
     assert_eq!(v["suggestion"]["total"], 12);
+    // The fallback finds the documents with "policy", and the typo is still corrected.
+    let v = a.json(&["climte", "policy"]);
+    assert_eq!(
+        (v["strategy"].as_str(), v["total"].as_u64()),
+        (Some("most"), Some(12))
+    );
+    assert_eq!(v["suggestion"]["query"], "climate policy");
     // Enough matches: no suggestion.
     assert_eq!(a.json(&["climate"])["suggestion"], Value::Null);
 }

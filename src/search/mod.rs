@@ -55,7 +55,7 @@ pub const FALLBACK_BELOW: u64 = 10;
 /// (documents with more of the words come first) but cut the relevant ones further down;
 /// 1,000 keeps recall and the ranking within 0.01 of the best nDCG.
 const MOST_ENOUGH: u64 = 1_000;
-/// Fewer matches than this: look for corrections of rare words.
+/// Fewer documents than this holding every word: look for corrections of rare words.
 const SUGGEST_BELOW: u64 = 10;
 /// Closest sources named when `--source` matches none.
 const CLOSEST_SOURCES: usize = 3;
@@ -365,8 +365,15 @@ impl SearchIndex {
             Some(raw) => Some(self.facets(&searcher, raw)?),
             None => None,
         };
-        let suggestion = if suggest && collected.total < SUGGEST_BELOW {
-            self.suggestion(&searcher, req, &built, collected.total)?
+        // Few documents hold every word (the hits may still be many, from the fallback:
+        // `presdient trump` finds trump alone).
+        let with_all = if matching.fell_back {
+            matching.with_all
+        } else {
+            collected.total
+        };
+        let suggestion = if suggest && with_all < SUGGEST_BELOW {
+            self.suggestion(&searcher, req, &built, with_all)?
         } else {
             None
         };
@@ -471,7 +478,8 @@ impl SearchIndex {
     }
 
     /// "Did you mean": the free words that are rare or absent, corrected from the index's
-    /// vocabulary, when the corrected query matches more documents than `total`.
+    /// vocabulary, when the corrected query matches more documents than `total` (those
+    /// holding every word of the query as typed).
     fn suggestion(
         &self,
         searcher: &Searcher,
