@@ -103,12 +103,114 @@ pub struct IndexArgs {
     pub follow: bool,
 }
 
+/// The command line, with `newsfind search`'s `--` dropped (see [`search_argv`]).
+pub fn parse() -> Cli {
+    Cli::parse_from(search_argv(std::env::args_os()))
+}
+
+/// `newsfind search`'s arguments put in the order clap reads them: its options (known by
+/// name, wherever they stand) first, then `--` and the query words, so that a query word
+/// starting with one '-' that is no option (`trump -biden`) is a word, and `-- trump
+/// -biden -n 2` still takes `-n 2` as the option people mean. Other commands are left
+/// alone. Clap cannot say this itself: `allow_hyphen_values` on the query makes it take
+/// every argument after the first word, options included.
+pub fn search_argv<I, T>(args: I) -> Vec<std::ffi::OsString>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    use clap::CommandFactory;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    // The subcommand is the first argument not starting with '-' (no global option
+    // takes a value).
+    let Some(at) = args
+        .iter()
+        .skip(1)
+        .position(|a| !a.to_string_lossy().starts_with('-'))
+        .map(|i| i + 1)
+        .filter(|&i| args[i] == "search")
+    else {
+        return args;
+    };
+    let command = Cli::command();
+    let Some(search) = command.find_subcommand("search") else {
+        return args;
+    };
+    // Whether an option takes a value, by long name and by short letter.
+    let long = |name: &str| -> Option<bool> {
+        if name == "help" {
+            return Some(false);
+        }
+        search
+            .get_arguments()
+            .find(|a| a.get_long() == Some(name))
+            .map(|a| a.get_action().takes_values())
+    };
+    let short = |letter: char| -> Option<bool> {
+        if letter == 'h' {
+            return Some(false);
+        }
+        search
+            .get_arguments()
+            .find(|a| a.get_short() == Some(letter))
+            .map(|a| a.get_action().takes_values())
+    };
+    let mut options = Vec::new();
+    let mut words = Vec::new();
+    let mut rest = args[at + 1..].iter();
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy();
+        let takes_value = if text == "--" {
+            continue;
+        } else if let Some(name) = text.strip_prefix("--") {
+            // An unknown `--name` stays an option, for clap to refuse: a mistyped option
+            // is no query word.
+            match name.split_once('=') {
+                Some(_) => Some(false),
+                None => Some(long(name).unwrap_or(false)),
+            }
+        } else if let Some(letters) = text.strip_prefix('-') {
+            let mut chars = letters.chars();
+            match (chars.next(), chars.as_str().is_empty()) {
+                (Some(letter), alone) => short(letter).map(|takes| takes && alone),
+                (None, _) => None,
+            }
+        } else {
+            None
+        };
+        match takes_value {
+            Some(takes_value) => {
+                options.push(arg.clone());
+                if takes_value {
+                    if let Some(value) = rest.next() {
+                        options.push(value.clone());
+                    }
+                }
+            }
+            None => words.push(arg.clone()),
+        }
+    }
+    let mut out = args[..=at].to_vec();
+    out.extend(options);
+    if !words.is_empty() {
+        out.push("--".into());
+        out.extend(words);
+    }
+    out
+}
+
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words (all required), "phrases", OR, -word, title:/body:/byline:/source:
-    /// fields, word* prefixes, date:2024-11..2025-01.
+    /// The query: words, "phrases", OR, -word, title:/body:/byline:/source: fields, word*
+    /// prefixes, word~1 typos, date:2024-11..2025-01. `-word` needs no quoting: options
+    /// are known by name, anything else starting with '-' is a query word.
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
+    /// How many of the query's words a hit must hold: all; most (as many of them as at least
+    /// 1,000 documents hold); any [default: all, then most when fewer than 10 documents
+    /// hold them all].
+    #[arg(long = "match", value_enum, value_name = "HOW")]
+    pub matching: Option<MatchArg>,
     #[command(flatten)]
     pub index: IndexDirArg,
     /// Only documents dated on or after this: YYYY, YYYY-MM, YYYY-MM-DD, today, yesterday,
@@ -322,6 +424,13 @@ pub enum KindArg {
     Article,
     Teaser,
     All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchArg {
+    All,
+    Most,
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

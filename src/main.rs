@@ -11,14 +11,12 @@ mod story;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// mimalloc: tantivy's indexer allocates a lot; this made ingest measurably faster.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     match cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -281,7 +281,6 @@ fn exit_codes_and_errors() {
             "newsfind: invalid query \"title:\": expected word (at character 7)\n",
         ),
         ("\"unclosed", "newsfind: invalid query"),
-        ("nosuch:word", "unknown field \"nosuch\""),
         ("date:soon", "invalid date \"soon\""),
     ] {
         let (code, out, err) = env.search(&[query]);
@@ -306,9 +305,9 @@ fn query_syntax() {
         titles(&env.hits(&["election", "--kind", "article"])),
         ["Elections in Ukraine postponed", "Budget talks stall"]
     );
-    // All words required by default.
+    // All words required (by default while 10 documents hold them all; see tests/query.rs).
     assert_eq!(
-        titles(&env.hits(&["budget", "congress"])),
+        titles(&env.hits(&["budget", "congress", "--match", "all"])),
         ["Budget talks stall"]
     );
     let mut either = env.paths(&["kyiv OR paris", "--kind", "article"]);

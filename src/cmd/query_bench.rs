@@ -27,7 +27,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
         let argv = ["newsfind".to_string(), "search".to_string()]
             .into_iter()
             .chain(words);
-        let cli = Cli::try_parse_from(argv).map_err(|err| {
+        let cli = Cli::try_parse_from(crate::cli::search_argv(argv)).map_err(|err| {
             let first = err
                 .to_string()
                 .lines()

@@ -8,9 +8,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::index::DEFAULT_ARCHIVE;
-use crate::cli::{ColorArg, FormatArg, IndexDirArg, KindArg, SearchArgs, SortArg};
+use crate::cli::{ColorArg, FormatArg, IndexDirArg, KindArg, MatchArg, SearchArgs, SortArg};
 use crate::output::{self, ColorWhen, Format, Layout, PathLines};
-use crate::search::{DateRange, DateSpan, KindFilter, SearchIndex, SearchRequest, SortOrder};
+use crate::search::{
+    DateRange, DateSpan, KindFilter, MatchStrategy, SearchIndex, SearchRequest, SortOrder,
+};
 
 /// Where `newsfind search` looks for an index when not told.
 const DEFAULT_INDEX: &str = "index";
@@ -99,6 +101,11 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
     }
     Ok(SearchRequest {
         query: args.query.join(" "),
+        matching: args.matching.map(|m| match m {
+            MatchArg::All => MatchStrategy::All,
+            MatchArg::Most => MatchStrategy::Most,
+            MatchArg::Any => MatchStrategy::Any,
+        }),
         dates,
         sources: args.sources.clone(),
         kind: match args.kind {

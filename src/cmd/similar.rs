@@ -57,6 +57,7 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
         format: args.format,
         facets: false,
         null: false,
+        matching: None,
         copies: args.copies,
         color: args.color,
         today: args.today.clone(),

@@ -86,6 +86,15 @@ pub(super) fn results_value(r: &SearchResults) -> Value {
         "offset": r.offset,
         "hits": r.hits.iter().map(hit).collect::<Vec<_>>(),
         "facets": r.facets.as_ref().map_or(Value::Null, facets),
+        "strategy": r.matching.strategy.name(),
+        "matching": {
+            "strategy": r.matching.strategy.name(),
+            "words": r.matching.words,
+            "required": r.matching.required,
+            "fell_back": r.matching.fell_back,
+            "with_all": r.matching.with_all,
+        },
+        "suggestion": r.suggestion.as_ref().map_or(Value::Null, |s| json!({"query": s.query, "total": s.total})),
     })
 }
 

@@ -100,6 +100,18 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, layout: &Layout) -> 
     }
     colored(w, &dim_spec(), &header)?;
     writeln!(w)?;
+    if let Some(line) = matching_line(r) {
+        colored(w, &dim_spec(), &line)?;
+        writeln!(w)?;
+    }
+    if let Some(s) = &r.suggestion {
+        writeln!(
+            w,
+            "did you mean: {}? {}",
+            safe::one_line(&s.query),
+            count(s.total, "match", "matches")
+        )?;
+    }
     for hit in &r.hits {
         writeln!(w)?;
         print_hit(w, hit, layout)?;
@@ -109,6 +121,29 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, layout: &Layout) -> 
         print_facets(w, f)?;
     }
     Ok(())
+}
+
+/// Says which words the hits hold when that is not all of them.
+fn matching_line(r: &SearchResults) -> Option<String> {
+    let m = &r.matching;
+    if m.required >= m.words || r.total == 0 {
+        return None;
+    }
+    let some = if m.required <= 1 {
+        "any of them".to_string()
+    } else {
+        format!("at least {} of them", m.required)
+    };
+    Some(if m.fell_back {
+        let few = match m.with_all {
+            0 => "no document has".to_string(),
+            1 => "only 1 document has".to_string(),
+            n => format!("only {n} documents have"),
+        };
+        format!("{few} all {} words; showing those with {some}", m.words)
+    } else {
+        format!("showing documents with {some} ({} words)", m.words)
+    })
 }
 
 fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, layout: &Layout) -> io::Result<()> {
@@ -684,6 +719,14 @@ mod tests {
                 undated: 0,
             }),
             notes: vec![],
+            matching: crate::search::Matching {
+                strategy: crate::search::MatchStrategy::All,
+                words: 1,
+                required: 1,
+                fell_back: false,
+                with_all: 0,
+            },
+            suggestion: None,
         }
     }
 

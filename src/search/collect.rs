@@ -437,6 +437,55 @@ impl SegmentCollector for HitSegmentCollector {
     }
 }
 
+/// Counts the matching documents by how many free words they hold, read from the score
+/// of [`super::query::BuiltQuery::word_count_query`] (one point a word).
+pub struct WordCounts {
+    pub words: usize,
+}
+
+impl Collector for WordCounts {
+    /// Documents holding 0, 1, … `words` of the words.
+    type Fruit = Vec<u64>;
+    type Child = SegmentWordCounts;
+
+    fn for_segment(&self, _: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(SegmentWordCounts {
+            counts: vec![0; self.words + 1],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut counts = vec![0; self.words + 1];
+        for fruit in fruits {
+            for (total, count) in counts.iter_mut().zip(fruit) {
+                *total += count;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+pub struct SegmentWordCounts {
+    counts: Vec<u64>,
+}
+
+impl SegmentCollector for SegmentWordCounts {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, _: DocId, score: Score) {
+        let words = (score.round().max(0.0) as usize).min(self.counts.len() - 1);
+        self.counts[words] += 1;
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,9 +25,17 @@ impl SearchIndex {
             source_slugs: Vec::new(),
             kind: KindFilter::All,
         };
-        let built = self.queries.build(query, &filters, today)?;
         let searcher = self.searcher();
-        let maker = SnippetMaker::new(&searcher, &*built.query, &built.prefixes, &self.fields)?;
+        let built = self.queries.build(&searcher, query, &filters, today)?;
+        // Every word's terms, whichever strategy answered the search.
+        let query = built.query(built.words.len());
+        let maker = SnippetMaker::new(
+            &searcher,
+            &*query,
+            &built.prefixes,
+            &built.expansions,
+            &self.fields,
+        )?;
         Ok(DocMarks {
             title: maker.title_highlights(&doc.title),
             body: maker.body_highlights(&doc.body),

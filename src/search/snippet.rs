@@ -67,14 +67,16 @@ pub struct SnippetMaker {
 }
 
 impl SnippetMaker {
-    /// `prefixes` are the query's `word*` prefixes (tantivy does not see them as terms).
+    /// `prefixes` are the query's `word*` prefixes and `expansions` the terms its `word~N`
+    /// stand for (tantivy does not see either as query terms).
     pub fn new(
         searcher: &Searcher,
         query: &dyn Query,
         prefixes: &[(Field, String)],
+        expansions: &[(Field, String)],
         fields: &Fields,
     ) -> tantivy::Result<SnippetMaker> {
-        let make = |field| Highlighter::new(searcher, query, prefixes, field);
+        let make = |field| Highlighter::new(searcher, query, prefixes, expansions, field);
         Ok(SnippetMaker {
             body: make(fields.body)?,
             captions: make(fields.captions)?,
@@ -179,6 +181,7 @@ impl Highlighter {
         searcher: &Searcher,
         query: &dyn Query,
         prefixes: &[(Field, String)],
+        expansions: &[(Field, String)],
         field: Field,
     ) -> tantivy::Result<Highlighter> {
         let mut query_terms = Vec::new();
@@ -187,6 +190,9 @@ impl Highlighter {
                 query_terms.push(term.clone());
             }
         });
+        for (_, text) in expansions.iter().filter(|(f, _)| *f == field) {
+            query_terms.push(tantivy::Term::from_field_text(field, text));
+        }
         let mut terms = HashMap::new();
         for term in query_terms {
             if let Some(text) = term.value().as_str() {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{MoreLikeThisQuery, Occur, TermQuery};
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -217,35 +217,27 @@ impl SearchIndex {
         search.query = "*".to_string();
         search.kind = super::KindFilter::Article;
         let (filters, notes) = self.filters(&searcher, &search)?;
-        let filter = self.queries.build("*", &filters, search.today)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, Box::new(mlt)),
-            (
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(filter.query, 0.0)),
-            ),
-            (
+        let mut built = self
+            .queries
+            .build(&searcher, "*", &filters, search.today)?
+            .with(Occur::Must, Box::new(mlt))
+            .with(
                 Occur::MustNot,
                 Box::new(TermQuery::new(
                     docs::id_term(&f, self.text(&doc, f.id)),
                     IndexRecordOption::Basic,
                 )),
-            ),
-        ];
+            );
         if let Some(story) = own_story {
-            clauses.push((
+            built = built.with(
                 Occur::MustNot,
                 Box::new(TermQuery::new(
                     Term::from_field_u64(f.story, story),
                     IndexRecordOption::Basic,
                 )),
-            ));
+            );
         }
-        let built = super::query::BuiltQuery {
-            query: Box::new(BooleanQuery::new(clauses)),
-            prefixes: Vec::new(),
-        };
-        let results = self.search_built(built, &search, notes)?;
+        let results = self.search_built(searcher.clone(), built, &search, notes)?;
         Ok(Some(Similar {
             of: self.copy_of(&doc),
             copies,

@@ -76,6 +76,7 @@ fn index() -> &'static SearchIndex {
 fn request(query: &str) -> SearchRequest {
     SearchRequest {
         query: query.to_string(),
+        matching: None,
         dates: DateRange::any(),
         sources: vec![],
         kind: KindFilter::All,
@@ -340,7 +341,8 @@ fn query_syntax() {
     assert_eq!(total("elect*"), 2);
     assert_eq!(total("bud*"), 3);
     assert_eq!(total("title:ukr*"), 1);
-    assert!(idx.search(&request("nosuchfield:x")).is_err());
+    // A `word:` that names no field is two words (a pasted headline).
+    assert!(idx.search(&request("nosuchfield:x")).is_ok());
     assert!(idx.search(&request("(unclosed")).is_err());
 }
 
@@ -394,4 +396,89 @@ proptest! {
         req.sort = [SortOrder::Relevance, SortOrder::Newest, SortOrder::Oldest][sort as usize];
         let _ = idx.search(&req);
     }
+}
+
+#[test]
+fn every_word_first_then_most_of_them() {
+    // Nothing holds all three words: the hits hold most of them, and say so.
+    let r = index().search(&request("budget elections kyiv")).unwrap();
+    assert!(r.matching.fell_back);
+    assert_eq!(r.matching.strategy, MatchStrategy::Most);
+    assert_eq!(r.matching.words, 3);
+    assert!(r.matching.required < 3);
+    assert_eq!(r.total, r.hits.len() as u64);
+    // The document with two of the words comes first.
+    assert_eq!(r.hits[0].path, "/a/reuters/001.txt");
+    // Forced: every word, nothing.
+    let all = SearchRequest {
+        matching: Some(MatchStrategy::All),
+        ..request("budget elections kyiv")
+    };
+    let r = index().search(&all).unwrap();
+    assert_eq!((r.total, r.matching.fell_back), (0, false));
+    // One word: no fallback to speak of.
+    let r = index().search(&request("budget")).unwrap();
+    assert_eq!(r.matching.strategy, MatchStrategy::All);
+    assert!(!r.matching.fell_back);
+}
+
+#[test]
+fn stop_words_neither_block_nor_count() {
+    // "what", "are", "the" are in no document together with "kyiv": still found.
+    let all = SearchRequest {
+        matching: Some(MatchStrategy::All),
+        ..request("what are the officials in kyiv")
+    };
+    let r = index().search(&all).unwrap();
+    assert_eq!(r.matching.words, 2);
+    assert_eq!(paths(&r), [("/a/reuters/001.txt", DocKind::Article)]);
+}
+
+#[test]
+fn fuzzy_terms_match_and_are_highlighted() {
+    let r = index().search(&request("postpnoed~2")).unwrap();
+    assert!(r.total > 0);
+    let s = r.hits[0].snippet.as_ref().unwrap();
+    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+    assert!(marked.contains(&"postponed"), "{s:?}");
+}
+
+#[test]
+fn suggestions_come_from_the_vocabulary() {
+    let many: Vec<TestDoc> = (0..30)
+        .map(|i| TestDoc {
+            path: Box::leak(format!("/b/{i:03}.txt").into_boxed_str()),
+            title: "The president spoke",
+            body: "President Obama said the president would sign it.",
+            ..Default::default()
+        })
+        .collect();
+    let (idx, fields) = test_index(&many);
+    let search = SearchIndex::new(idx, fields).unwrap();
+    let r = search.search(&request("presdient obamma")).unwrap();
+    assert_eq!(r.total, 0);
+    assert_eq!(
+        r.suggestion,
+        Some(Suggestion {
+            query: "president obama".to_string(),
+            total: 30
+        })
+    );
+    // Enough hits: no suggestion is looked for.
+    let r = search.search(&request("president")).unwrap();
+    assert_eq!(r.suggestion, None);
+}
+
+#[test]
+fn unknown_sources_name_the_closest() {
+    let req = SearchRequest {
+        sources: vec!["Hill".to_string()],
+        ..request("budget")
+    };
+    let r = index().search(&req).unwrap();
+    assert!(
+        r.notes.iter().any(|n| n.contains("closest: the-hill")),
+        "{:?}",
+        r.notes
+    );
 }
