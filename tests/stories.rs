@@ -437,6 +437,23 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     assert!(text.starts_with("Articles like\n"), "{text}");
     assert!(text.contains("its copy is left out: outlet-a"), "{text}");
 
+    // Changed files leave deleted documents behind until a merge: their words' document
+    // frequencies then exceed the live documents (tantivy's own more-like-this query
+    // panicked on that).
+    for round in 0..3 {
+        for (rel, title, paras) in [
+            ("wire/001.txt", "Hatchery pollution found", &original),
+            ("outlet-b/003.txt", "Hatchery to close", &related),
+        ] {
+            let mut changed = paras.clone();
+            changed.push(words(700 + round, 10));
+            env.write(rel, &file("2024-05-01", title, &changed));
+        }
+        env.index();
+    }
+    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    assert_eq!(v["hits"][0]["source_slug"], "outlet-b", "{v:#}");
+
     let out = env.run(&["similar", "a0000000000000000", "--index", "idx"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no article"));

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{MoreLikeThisQuery, Occur, TermQuery};
-use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::collect::{Candidate, Group};
@@ -205,13 +205,7 @@ impl SearchIndex {
             Some(story) => self.members(&searcher, story, addr)?,
             None => Vec::new(),
         };
-        let text = |field| vec![OwnedValue::Str(self.text(&doc, field).to_string())];
-        let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(2)
-            .with_min_term_frequency(1)
-            .with_min_word_length(3)
-            .with_max_query_terms(SIMILAR_TERMS)
-            .with_document_fields(vec![(f.title, text(f.title)), (f.body, text(f.body))]);
+        let mlt = self.more_like_this(&searcher, &doc)?;
         // The filters (dates, sources, articles only) as a query that scores nothing.
         let mut search = req.search.clone();
         search.query = "*".to_string();
@@ -220,7 +214,7 @@ impl SearchIndex {
         let mut built = self
             .queries
             .build(&searcher, "*", &filters, search.today)?
-            .with(Occur::Must, Box::new(mlt))
+            .with(Occur::Must, mlt)
             .with(
                 Occur::MustNot,
                 Box::new(TermQuery::new(
@@ -243,6 +237,57 @@ impl SearchIndex {
             copies,
             results,
         }))
+    }
+}
+
+impl SearchIndex {
+    /// A more-like-this query: the article's [`SIMILAR_TERMS`] most distinctive words of
+    /// title and body (term frequency times idf), each boosted by its weight. Written here
+    /// rather than with tantivy's `MoreLikeThisQuery`, which panics when a word's document
+    /// frequency (deleted documents included, until a merge) exceeds the live documents.
+    fn more_like_this(
+        &self,
+        searcher: &Searcher,
+        doc: &TantivyDocument,
+    ) -> anyhow::Result<Box<dyn Query>> {
+        let f = self.fields;
+        let live = searcher.num_docs().max(1) as f32;
+        let mut counts: HashMap<Term, u32> = HashMap::new();
+        for field in [f.title, f.body] {
+            let mut analyzer = searcher.index().tokenizer_for_field(field)?;
+            let mut stream = analyzer.token_stream(self.text(doc, field));
+            while let Some(token) = stream.next() {
+                if token.text.chars().count() >= 3 {
+                    *counts
+                        .entry(Term::from_field_text(field, &token.text))
+                        .or_default() += 1;
+                }
+            }
+        }
+        let mut scored: Vec<(f32, Term)> = Vec::with_capacity(counts.len());
+        for (term, tf) in counts {
+            let df = (searcher.doc_freq(&term)? as f32).min(live);
+            // A word of this article only finds nothing else.
+            if df < 2.0 {
+                continue;
+            }
+            let idf = (1.0 + (live - df + 0.5) / (df + 0.5)).ln();
+            scored.push((tf as f32 * idf, term));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        scored.truncate(SIMILAR_TERMS);
+        let best = scored.first().map_or(1.0, |s| s.0);
+        let clauses: Vec<(Occur, Box<dyn Query>)> = scored
+            .into_iter()
+            .map(|(score, term)| {
+                let query: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    score / best,
+                ));
+                (Occur::Should, query)
+            })
+            .collect();
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 }
 
