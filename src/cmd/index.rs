@@ -12,6 +12,7 @@ use crate::index::ingest::{ingest, Event, IngestConfig, Summary};
 pub const DEFAULT_ARCHIVE: &str = "data";
 
 pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
+    let to = args.to.clone();
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(DEFAULT_ARCHIVE)]
     } else {
@@ -49,6 +50,9 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
     bar.finish_and_clear();
     if !args.quiet {
         print_summary(&summary, &config.index_dir);
+    }
+    if let Some(url) = &to {
+        super::cluster::sync_and_report(&config.index_dir, url, args.quiet)?;
     }
     Ok(if summary.skipped_total() > 0 {
         super::EXIT_ERROR
@@ -122,5 +126,6 @@ pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<
         threads: None,
         quiet: false,
         commit_every: 50_000,
+        to: None,
     })
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand: turn the parsed arguments into a config, run the core, print.
 
+mod cluster;
 mod completions;
 mod export;
 mod index;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Stats(args) => stats::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),
+        Command::Cluster(command) => cluster::run(command),
         Command::Man => completions::man(),
         Command::QueryBench(args) => query_bench::run(args),
     }

@@ -18,9 +18,13 @@ const DEFAULT_INDEX: &str = "index";
 pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     let today = today(args.today.as_deref())?;
     let request = request(&args, today)?;
-    ensure_index(&args.index)?;
-    let index = SearchIndex::open(&args.index.dir)?;
-    let results = index.search(&request)?;
+    let results = match &args.remote {
+        Some(url) => crate::cluster::search::search(url, &request)?,
+        None => {
+            ensure_index(&args.index)?;
+            SearchIndex::open(&args.index.dir)?.search(&request)?
+        }
+    };
     for note in &results.notes {
         eprintln!("newsfind: {note}");
     }

@@ -1,10 +1,16 @@
 //! Every document of the index as a flat JSON object, as stored: what a distributed
-//! engine (Quickwit, OpenSearch) ingests when an archive outgrows one machine.
+//! engine (Quickwit, OpenSearch, the Sphinx sync of `crate::cluster`) ingests when an
+//! archive outgrows one machine. Teasers also say whether they are `folded` (an indexed
+//! article has their title), which the index keeps as a term, not a stored value.
+
+use std::collections::HashSet;
 
 use anyhow::Context;
 use serde_json::{Map, Value as Json};
-use tantivy::schema::{OwnedValue, Schema};
-use tantivy::{Index, TantivyDocument};
+use tantivy::schema::{IndexRecordOption, OwnedValue, Schema};
+use tantivy::{DocId, DocSet, Index, SegmentReader, TantivyDocument, Term, TERMINATED};
+
+use super::schema::{Fields, FOLDED, KIND_TEASER};
 
 /// Fields that can hold several values; they are exported as arrays.
 const MULTI_VALUED: [&str; 2] = ["captions", "credits"];
@@ -15,15 +21,44 @@ pub fn for_each_document(
     mut each: impl FnMut(Map<String, Json>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let schema = index.schema();
+    let fields = Fields::new(&schema)?;
     let reader = index.reader().context("opening the index")?;
     let searcher = reader.searcher();
     for segment in searcher.segment_readers() {
+        let folded = folded_teasers(segment, &fields)?;
         let store = segment.get_store_reader(4)?;
-        for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
-            each(to_json(&schema, &doc?))?;
+        for doc_id in 0..segment.max_doc() {
+            if segment.is_deleted(doc_id) {
+                continue;
+            }
+            let doc: TantivyDocument = store.get(doc_id)?;
+            let mut json = to_json(&schema, &doc);
+            if json.get("kind").and_then(Json::as_str) == Some(KIND_TEASER) {
+                json.insert(
+                    "folded".to_string(),
+                    Json::Bool(folded.contains(&doc_id)),
+                );
+            }
+            each(json)?;
         }
     }
     Ok(())
+}
+
+/// The teasers of a segment whose title is the title of an indexed article (`folded`
+/// is indexed, not stored; a search of all kinds leaves these teasers out).
+fn folded_teasers(segment: &SegmentReader, fields: &Fields) -> anyhow::Result<HashSet<DocId>> {
+    let term = Term::from_field_text(fields.folded, FOLDED);
+    let mut docs = HashSet::new();
+    let inverted = segment.inverted_index(fields.folded)?;
+    if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            docs.insert(doc);
+            doc = postings.advance();
+        }
+    }
+    Ok(docs)
 }
 
 fn to_json(schema: &Schema, doc: &TantivyDocument) -> Map<String, Json> {

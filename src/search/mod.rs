@@ -32,8 +32,10 @@ pub use dates::{DateRange, DateSpan};
 pub use document::Document;
 use query::QueryBuilder;
 pub use query::{Filters, KindFilter};
+pub(crate) use query::{parse_user_query, QueryError};
 use snippet::SnippetMaker;
 pub use snippet::{Snippet, SnippetSource};
+pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
 pub use stats::{IndexStats, SourceCount};
 
 /// Sources listed in the facets.
@@ -382,7 +384,7 @@ impl SearchIndex {
 }
 
 /// The [`TOP_SOURCES`] sources with most documents, most first (ties by slug).
-fn top_sources(counts: HashMap<String, u64>) -> Vec<SourceCount> {
+pub(crate) fn top_sources(counts: HashMap<String, u64>) -> Vec<SourceCount> {
     let mut sources: Vec<SourceCount> = counts
         .into_iter()
         .map(|(slug, count)| SourceCount { slug, count })

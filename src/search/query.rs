@@ -193,11 +193,7 @@ impl QueryBuilder {
         text: &str,
         today: NaiveDate,
     ) -> Result<(Box<dyn Query>, Prefixes), QueryError> {
-        if text.trim().is_empty() {
-            return Err(QueryError::Empty);
-        }
-        let parsed = apostrophes(text);
-        let ast = query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))?;
+        let ast = parse_user_query(text)?;
         let mut prefixes = Vec::new();
         let mut ast = self.rewrite(ast, text, today, &mut prefixes)?;
         // `-word` alone means every document but those, as in notmuch.
@@ -372,6 +368,16 @@ impl QueryBuilder {
             .collect();
         UserInputAst::or(leaves)
     }
+}
+
+/// The query text as tantivy's grammar reads it, before any rewriting; also what a
+/// remote search translates (`crate::cluster`).
+pub(crate) fn parse_user_query(text: &str) -> Result<UserInputAst, QueryError> {
+    if text.trim().is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let parsed = apostrophes(text);
+    query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))
 }
 
 fn is_starred_word(lit: &UserInputLiteral) -> bool {
