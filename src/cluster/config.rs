@@ -70,7 +70,10 @@ impl Layout {
 
         let mut head = String::new();
         header(&mut head, "head: the distributed index searches go to");
-        let _ = writeln!(head, "index {DISTRIBUTED_INDEX}\n{{\n    type = distributed");
+        let _ = writeln!(
+            head,
+            "index {DISTRIBUTED_INDEX}\n{{\n    type = distributed"
+        );
         for k in 0..self.shards {
             let _ = writeln!(
                 head,
@@ -172,7 +175,11 @@ fn searchd(out: &mut String, dir: &Path, listen: &[String]) {
 /// ASCII folding does the same locally; letters it folds to two, like `æ`, Sphinx
 /// cannot, and they stay separators there).
 fn charset_table() -> String {
-    let mut parts = vec!["0..9".to_string(), "A..Z->a..z".to_string(), "a..z".to_string()];
+    let mut parts = vec![
+        "0..9".to_string(),
+        "A..Z->a..z".to_string(),
+        "a..z".to_string(),
+    ];
     for (from, to) in LATIN_FOLDS {
         for c in from.chars() {
             parts.push(format!("U+{:02X}->{to}", c as u32));
@@ -224,8 +231,14 @@ mod tests {
         let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["head", "shard0", "shard1"]);
         let head = &nodes[0].text;
-        assert!(head.contains("agent = 10.0.0.1:9308:newsfind_shard0"), "{head}");
-        assert!(head.contains("agent = 10.0.0.2:9310:newsfind_shard1"), "{head}");
+        assert!(
+            head.contains("agent = 10.0.0.1:9308:newsfind_shard0"),
+            "{head}"
+        );
+        assert!(
+            head.contains("agent = 10.0.0.2:9310:newsfind_shard1"),
+            "{head}"
+        );
         assert!(head.contains("listen = 10.0.0.1:9306:mysql41"));
         assert!(head.contains("index newsfind_text"));
         let shard1 = &nodes[2];
@@ -235,7 +248,11 @@ mod tests {
         assert!(shard1
             .text
             .contains("path = /var/lib/newsfind/shard1/newsfind_shard1"));
-        for column in ["rt_field = title", "rt_attr_bigint = day", "rt_attr_string = path"] {
+        for column in [
+            "rt_field = title",
+            "rt_attr_bigint = day",
+            "rt_attr_string = path",
+        ] {
             assert!(shard1.text.contains(column), "{column}");
         }
         assert!(shard1.text.contains("U+E9->e"), "é folds to e");

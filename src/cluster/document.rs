@@ -157,7 +157,11 @@ pub fn row(doc: &Map<String, Json>) -> Option<Row> {
         int("seen_count"),
         flag(last.is_some()),
         SqlValue::Int(last.map_or(0, |d| i64::from(day_number(d)))),
-        flag(doc.get("truncated").and_then(Json::as_bool).unwrap_or(false)),
+        flag(
+            doc.get("truncated")
+                .and_then(Json::as_bool)
+                .unwrap_or(false),
+        ),
     ];
     debug_assert_eq!(values.len(), COLUMNS.len());
     Some(Row {

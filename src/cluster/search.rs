@@ -35,6 +35,9 @@ const WEIGHT_SCALE: f32 = 10_000.0;
 const MARK_ON: char = '\u{2}';
 const MARK_OFF: char = '\u{3}';
 const CUT: char = '\u{1f}';
+/// Words of context around a match in a snippet (Sphinx's default, 5, makes passages
+/// much shorter than the local ones).
+const AROUND: usize = 20;
 
 /// Runs a search on the cluster whose head answers at `url`.
 pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchResults> {
@@ -76,10 +79,7 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
     } else {
         format!(", ranker={RANKER}")
     };
-    let max_matches = req
-        .offset
-        .saturating_add(req.limit)
-        .max(MIN_MAX_MATCHES);
+    let max_matches = req.offset.saturating_add(req.limit).max(MIN_MAX_MATCHES);
     let sql = format!(
         "SELECT id, doc_id, kind, path, title_text, body_text, captions_text, source_slug, \
          source_name, dated, day, title_key, seen_count, last_dated, last_day, truncated, \
@@ -95,7 +95,9 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
     if req.snippets && !hits.is_empty() {
         add_snippets(&mut head, &mut hits, &table, &translated)?;
     }
-    add_seen_as_teaser(&mut head, &mut hits, &table)?;
+    if !hits.is_empty() {
+        add_seen_as_teaser(&mut head, &mut hits, &table)?;
+    }
     let facets = if req.facets {
         Some(facets(&mut head, &filter)?)
     } else {
@@ -151,8 +153,18 @@ fn order_by(sort: SortOrder) -> &'static str {
     }
 }
 
+/// The number of matches, from `SHOW META`. A shard that did not answer makes the head
+/// answer with the others and a warning: that is an error here, not a smaller total.
 fn total_found(head: &mut Node) -> anyhow::Result<u64> {
     let meta = head.query("SHOW META")?;
+    if let Some(warning) = meta
+        .rows
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some("warning"))
+        .and_then(|r| r.get(1))
+    {
+        anyhow::bail!("the cluster answered only in part ({warning}): is every shard running?");
+    }
     meta.rows
         .iter()
         .find(|r| r.first().map(String::as_str) == Some("total_found"))
@@ -162,6 +174,10 @@ fn total_found(head: &mut Node) -> anyhow::Result<u64> {
 
 /// The hits of a result table, without snippets yet.
 fn hits(table: &Table) -> anyhow::Result<Vec<Hit>> {
+    // An empty result may come without its columns.
+    if table.rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let col = |name: &str| table.column(name);
     let (doc_id, kind, path, title) = (
         col("doc_id")?,
@@ -297,7 +313,7 @@ fn call_snippets(
     let sql = format!(
         "CALL SNIPPETS(({docs}), '{SNIPPET_INDEX}', {query}, '{MARK_ON}' AS before_match, \
          '{MARK_OFF}' AS after_match, '{CUT}' AS chunk_separator, {length} AS limit, \
-         1 AS limit_passages, 1 AS allow_empty, 1 AS query_mode, 'none' AS html_strip_mode)",
+         1 AS limit_passages, {AROUND} AS around, 1 AS allow_empty, 1 AS query_mode, 'none' AS html_strip_mode)",
         docs = docs.join(", "),
         query = quote(&terms.join(" | ")),
     );
@@ -420,7 +436,10 @@ mod tests {
         let (text, ranges) = parse_marked("a \u{2}Café\u{3} b \u{2}x\u{3}");
         assert_eq!(text, "a Café b x");
         assert_eq!(ranges, [(2, 7), (10, 11)]);
-        let s = snippet_of("\u{1f}the \u{2}war\u{3} in\n\nKyiv\u{1f}", SnippetSource::Body);
+        let s = snippet_of(
+            "\u{1f}the \u{2}war\u{3} in\n\nKyiv\u{1f}",
+            SnippetSource::Body,
+        );
         assert_eq!(s.text, "the war in Kyiv");
         assert_eq!(s.highlights, [(4, 7)]);
         assert!(s.cut_before && s.cut_after);
@@ -428,8 +447,11 @@ mod tests {
 
     #[test]
     fn filters() {
-        let t = translate("ukraine date:2025", NaiveDate::from_ymd_opt(2025, 2, 6).unwrap())
-            .unwrap();
+        let t = translate(
+            "ukraine date:2025",
+            NaiveDate::from_ymd_opt(2025, 2, 6).unwrap(),
+        )
+        .unwrap();
         let w = where_clause(&t, t.dates, &["bbc-news".into()], KindFilter::All);
         assert!(w.starts_with("MATCH('(@(title,body,captions,byline) ukraine)') AND dated = 1"));
         assert!(w.contains("day >= 20089 AND day <= 20453"), "{w}");

@@ -138,9 +138,7 @@ impl Translator<'_> {
                 let positive = match (must.is_empty(), should.is_empty()) {
                     (true, true) => None,
                     (false, true) => Some(group(&must, " ")),
-                    (true, false) => {
-                        (!should_all).then(|| group(&should, " | "))
-                    }
+                    (true, false) => (!should_all).then(|| group(&should, " | ")),
                     (false, false) => Some(format!(
                         "({} MAYBE {})",
                         group(&must, " "),
@@ -160,7 +158,11 @@ impl Translator<'_> {
         }
     }
 
-    fn leaf(&mut self, leaf: &UserInputLeaf, place: Place) -> Result<Option<String>, TranslateError> {
+    fn leaf(
+        &mut self,
+        leaf: &UserInputLeaf,
+        place: Place,
+    ) -> Result<Option<String>, TranslateError> {
         match leaf {
             UserInputLeaf::All => Ok(None),
             UserInputLeaf::Literal(lit) if lit.field_name.as_deref() == Some(DATE_FIELD) => {
@@ -281,10 +283,16 @@ mod tests {
     fn translations() {
         for (query, want) in [
             ("Ukraine", format!("({ALL} ukraine)")),
-            ("climate change", format!("(({ALL} climate) ({ALL} change))")),
+            (
+                "climate change",
+                format!("(({ALL} climate) ({ALL} change))"),
+            ),
             ("\"climate change\"", format!("({ALL} \"climate change\")")),
             ("\"big bad\"~2", format!("({ALL} \"big bad\"~2)")),
-            ("brexit OR remain", format!("(({ALL} brexit) | ({ALL} remain))")),
+            (
+                "brexit OR remain",
+                format!("(({ALL} brexit) | ({ALL} remain))"),
+            ),
             ("trump -biden", format!("(({ALL} trump) -({ALL} biden))")),
             ("elections*", format!("({ALL} (elections* | elect*))")),
             ("elect*", format!("({ALL} elect*)")),
@@ -296,7 +304,10 @@ mod tests {
             ("MAYBE", format!("({ALL} maybe)")),
             ("*", String::new()),
             ("date:2025", String::new()),
-            ("(a OR b) AND c", format!("((({ALL} a) | ({ALL} b)) ({ALL} c))")),
+            (
+                "(a OR b) AND c",
+                format!("((({ALL} a) | ({ALL} b)) ({ALL} c))"),
+            ),
         ] {
             let t = translate(query, today()).unwrap_or_else(|e| panic!("{query}: {e}"));
             assert_eq!(t.text, want, "{query}");

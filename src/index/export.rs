@@ -34,10 +34,7 @@ pub fn for_each_document(
             let doc: TantivyDocument = store.get(doc_id)?;
             let mut json = to_json(&schema, &doc);
             if json.get("kind").and_then(Json::as_str) == Some(KIND_TEASER) {
-                json.insert(
-                    "folded".to_string(),
-                    Json::Bool(folded.contains(&doc_id)),
-                );
+                json.insert("folded".to_string(), Json::Bool(folded.contains(&doc_id)));
             }
             each(json)?;
         }

@@ -31,11 +31,11 @@ use collect::{compare, Candidate, HitCollector, RawFacets};
 pub use dates::{DateRange, DateSpan};
 pub use document::Document;
 use query::QueryBuilder;
-pub use query::{Filters, KindFilter};
 pub(crate) use query::{parse_user_query, QueryError};
+pub use query::{Filters, KindFilter};
 use snippet::SnippetMaker;
-pub use snippet::{Snippet, SnippetSource};
 pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
+pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount};
 
 /// Sources listed in the facets.
