@@ -232,6 +232,9 @@ pub struct QueryBenchArgs {
     /// Times each query is run.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
+    /// Run the queries on this cluster instead (queries it refuses are counted, not run).
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<ClusterUrl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

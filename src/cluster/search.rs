@@ -112,6 +112,11 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
     })
 }
 
+/// Whether the cluster can run the request's query (see [`translate`]).
+pub fn translatable(req: &SearchRequest) -> bool {
+    translate(&req.query, req.today).is_ok()
+}
+
 /// The `WHERE` of a search: the text, then the filters (which do not change weights).
 fn where_clause(t: &Translated, dates: DateRange, slugs: &[String], kind: KindFilter) -> String {
     let mut parts = Vec::new();
