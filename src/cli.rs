@@ -178,6 +178,10 @@ pub struct StatsArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub index: IndexDirArg,
+    /// Print OpenSearch/Elasticsearch `_bulk` lines into this index instead (an action line
+    /// before each document, with its id).
+    #[arg(long, value_name = "INDEX")]
+    pub bulk: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

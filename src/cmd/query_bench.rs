@@ -54,7 +54,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
 
     // On a cluster, queries it cannot express are left out (and counted).
     let mut refused = 0;
-    if let Some(url) = &args.remote {
+    if args.remote.is_some() {
         queries.retain(|(_, request)| {
             let ok = crate::cluster::search::translatable(request);
             refused += usize::from(!ok);
@@ -63,7 +63,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
     }
     let opened = Instant::now();
     let index = match &args.remote {
-        None => Backend::Local(SearchIndex::open(&args.index.dir)?),
+        None => Backend::Local(Box::new(SearchIndex::open(&args.index.dir)?)),
         Some(url) => Backend::Remote(url),
     };
     let open_ms = ms(opened.elapsed());
@@ -102,7 +102,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
 
 /// Where the queries run.
 enum Backend<'a> {
-    Local(SearchIndex),
+    Local(Box<SearchIndex>),
     Remote(&'a ClusterUrl),
 }
 
