@@ -6,7 +6,8 @@
 //! `crate::index::export` gives them) and compares it with a state file beside the index
 //! (`cluster-sync.bin`) that records, per document, the hash of what the cluster
 //! acknowledged. New and changed documents are `REPLACE`d in batches into the shard their
-//! id hashes to; documents gone from the index are `DELETE`d. A batch enters the state
+//! id hashes to (each shard fed from its own thread, so shards on their own hosts take
+//! their batches at once); documents gone from the index are `DELETE`d. A batch enters the state
 //! only once its statement succeeded, so nothing is counted as sent that the cluster did
 //! not take, and an interrupted sync resumes where it stopped. When the index has not
 //! committed since the last sync, nothing is read or sent.
@@ -14,6 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -30,6 +32,8 @@ pub const STATE_FILE: &str = "cluster-sync.bin";
 /// Rows per `REPLACE` statement, and bytes (well under `max_packet_size`).
 const BATCH_ROWS: usize = 500;
 const BATCH_BYTES: usize = 2 << 20;
+/// Batches queued for a shard while it works on one.
+const BATCHES_IN_FLIGHT: usize = 2;
 /// Ids per `DELETE` statement.
 const DELETE_BATCH: usize = 1000;
 
@@ -155,35 +159,15 @@ fn fresh(url: &ClusterUrl, shards: Vec<String>) -> SyncState {
     }
 }
 
-/// Sends what changed and deletes what is gone, updating `state` batch by batch.
+/// Sends what changed and deletes what is gone, updating `state` with what the shards
+/// acknowledged (also when one of them fails).
 fn send(
     index: &tantivy::Index,
     shards: &mut [Shard],
     state: &mut SyncState,
     summary: &mut SyncSummary,
 ) -> anyhow::Result<()> {
-    let mut pending: Vec<Batch> = (0..shards.len()).map(|_| Batch::default()).collect();
-    let mut live: HashSet<u64> = HashSet::with_capacity(state.docs.len());
-    export::for_each_document(index, |doc| {
-        let Some(row) = document::row(&doc) else {
-            return Ok(());
-        };
-        let hash = xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(&doc)?);
-        live.insert(row.id);
-        if state.docs.get(&row.id) == Some(&hash) {
-            summary.unchanged += 1;
-            return Ok(());
-        }
-        let k = document::shard_of(row.id, shards.len());
-        pending[k].push(row, hash);
-        if pending[k].is_full() {
-            summary.sent += pending[k].flush(&mut shards[k], state)?;
-        }
-        Ok(())
-    })?;
-    for (k, batch) in pending.iter_mut().enumerate() {
-        summary.sent += batch.flush(&mut shards[k], state)?;
-    }
+    let live = feed(index, shards, state, summary)?;
     let mut gone: Vec<Vec<u64>> = vec![Vec::new(); shards.len()];
     for id in state.docs.keys().filter(|id| !live.contains(id)) {
         gone[document::shard_of(*id, shards.len())].push(*id);
@@ -206,10 +190,88 @@ fn send(
     Ok(())
 }
 
+/// Sends the new and changed documents, each shard from its own thread (shards take
+/// their batches at the same time, as they would on their own hosts); returns the ids of
+/// every live document.
+fn feed(
+    index: &tantivy::Index,
+    shards: &mut [Shard],
+    state: &mut SyncState,
+    summary: &mut SyncSummary,
+) -> anyhow::Result<HashSet<u64>> {
+    let count = shards.len();
+    let mut live: HashSet<u64> = HashSet::with_capacity(state.docs.len());
+    let (read, outcomes) = std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(count);
+        let mut workers = Vec::with_capacity(count);
+        for shard in shards.iter_mut() {
+            let (tx, rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+            senders.push(tx);
+            workers.push(scope.spawn(move || {
+                let mut acks: Vec<(u64, u64)> = Vec::new();
+                for batch in rx {
+                    if let Err(err) = batch.send(shard) {
+                        return (acks, Err(err));
+                    }
+                    acks.extend(batch.acks);
+                }
+                (acks, Ok(()))
+            }));
+        }
+        let mut pending: Vec<Batch> = (0..count).map(|_| Batch::default()).collect();
+        let known = &state.docs;
+        let read = export::for_each_document(index, |doc| {
+            let Some(row) = document::row(&doc) else {
+                return Ok(());
+            };
+            let hash = xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(&doc)?);
+            live.insert(row.id);
+            if known.get(&row.id) == Some(&hash) {
+                summary.unchanged += 1;
+                return Ok(());
+            }
+            let k = document::shard_of(row.id, count);
+            pending[k].push(row, hash);
+            if pending[k].is_full() {
+                let batch = std::mem::take(&mut pending[k]);
+                // A closed channel: that shard failed; its worker says why.
+                senders[k]
+                    .send(batch)
+                    .map_err(|_| anyhow::anyhow!("a shard stopped taking documents"))?;
+            }
+            Ok(())
+        });
+        for (k, batch) in pending.into_iter().enumerate() {
+            if !batch.acks.is_empty() {
+                let _ = senders[k].send(batch);
+            }
+        }
+        drop(senders);
+        let outcomes: Vec<_> = workers
+            .into_iter()
+            .map(|w| w.join().expect("a shard's sender panicked"))
+            .collect();
+        (read, outcomes)
+    });
+    let mut first_error = None;
+    for (acks, outcome) in outcomes {
+        summary.sent += acks.len() as u64;
+        state.docs.extend(acks);
+        if let Err(err) = outcome {
+            first_error.get_or_insert(err);
+        }
+    }
+    match (first_error, read) {
+        (Some(err), _) | (None, Err(err)) => Err(err),
+        (None, Ok(())) => Ok(live),
+    }
+}
+
 /// Rows waiting for one shard.
 #[derive(Default)]
 struct Batch {
     values: Vec<String>,
+    /// Sphinx id and hash of each row, recorded once the shard took them.
     acks: Vec<(u64, u64)>,
     bytes: usize,
 }
@@ -231,11 +293,8 @@ impl Batch {
         self.values.len() >= BATCH_ROWS || self.bytes >= BATCH_BYTES
     }
 
-    /// Sends the batch; its rows enter the state once the shard took them.
-    fn flush(&mut self, shard: &mut Shard, state: &mut SyncState) -> anyhow::Result<u64> {
-        if self.values.is_empty() {
-            return Ok(0);
-        }
+    /// One `REPLACE` of every row (retried by the node when the connection fails).
+    fn send(&self, shard: &mut Shard) -> anyhow::Result<()> {
         let columns: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
         let sql = format!(
             "REPLACE INTO {} (id, {}) VALUES {}",
@@ -244,11 +303,7 @@ impl Batch {
             self.values.join(",")
         );
         shard.node.execute(&sql)?;
-        let n = self.acks.len() as u64;
-        state.docs.extend(self.acks.drain(..));
-        self.values.clear();
-        self.bytes = 0;
-        Ok(n)
+        Ok(())
     }
 }
 
