@@ -29,6 +29,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print what the index holds: documents by kind, sources, dates, size.
     Stats(StatsArgs),
+    /// Serve a web page and a JSON API over the index (loopback only by default).
+    Serve(ServeArgs),
     /// Print every indexed document as JSON lines, for a distributed engine.
     Export(ExportArgs),
     /// Run on a Sphinx/Manticore cluster: write its configuration, sync an index to it.
@@ -172,6 +174,31 @@ pub struct StatsArgs {
     /// Output format (text or json).
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Address and port to listen on (port 0: any free port). Any address but loopback
+    /// lets everyone who can reach it read the archive: set --token then.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
+    /// Answer API requests only with the header `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "NEWSFIND_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Longest wait for a search, in milliseconds, before it is answered with an error.
+    #[arg(long, default_value_t = 5_000)]
+    pub timeout_ms: u64,
+    /// Searches run at the same time at most [default: the number of cores].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_searches: Option<u32>,
+    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
+    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
+    pub today: Option<String>,
+    /// Tests only: make every search this many milliseconds slower.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub test_delay_ms: u64,
 }
 
 #[derive(Debug, Args)]

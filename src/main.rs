@@ -7,6 +7,7 @@ mod cmd;
 mod index;
 mod output;
 mod search;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -6,8 +6,9 @@ mod export;
 mod index;
 mod parse;
 mod query_bench;
-mod search;
-mod show;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
 mod stats;
 
 use crate::cli::{Cli, Command};
@@ -32,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cluster(command) => cluster::run(command),
         Command::Man => completions::man(),
         Command::QueryBench(args) => query_bench::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

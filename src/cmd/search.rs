@@ -44,7 +44,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
 }
 
 /// The day relative dates count from: `--today`/`NEWSFIND_TODAY`, else the local date.
-pub(super) fn today(given: Option<&str>) -> anyhow::Result<NaiveDate> {
+pub(crate) fn today(given: Option<&str>) -> anyhow::Result<NaiveDate> {
     match given {
         Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .with_context(|| format!("--today / NEWSFIND_TODAY: {s:?} is not a YYYY-MM-DD date")),
@@ -53,7 +53,7 @@ pub(super) fn today(given: Option<&str>) -> anyhow::Result<NaiveDate> {
 }
 
 /// The search the arguments ask for.
-pub(super) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<SearchRequest> {
+pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<SearchRequest> {
     let span = |flag: &str, value: &str| {
         DateSpan::parse(value, today).with_context(|| format!("--{flag} {value:?}"))
     };
@@ -91,7 +91,7 @@ pub(super) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
 
 /// A fresh clone has no index yet: make one from `data/`, saying so, when the index is
 /// the default one.
-fn ensure_index(index: &IndexDirArg) -> anyhow::Result<()> {
+pub(super) fn ensure_index(index: &IndexDirArg) -> anyhow::Result<()> {
     let dir = &index.dir;
     if dir.join("meta.json").exists() {
         return Ok(());

@@ -89,6 +89,29 @@ impl SearchIndex {
         }
     }
 
+    /// The id of an indexed article titled `title` (as a teaser names it), if any.
+    pub fn article_id_titled(
+        &self,
+        searcher: &Searcher,
+        title: &str,
+    ) -> anyhow::Result<Option<String>> {
+        let f = &self.fields;
+        let key = format!("{:016x}", crate::article::title_key(title));
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(term_query(Term::from_field_text(f.title_key, &key))) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
+            ),
+        ]);
+        Ok(self
+            .first_doc(searcher, Box::new(query))?
+            .map(|a| self.text(&a, f.id).to_string()))
+    }
+
     fn first_doc(
         &self,
         searcher: &Searcher,
@@ -121,21 +144,7 @@ impl SearchIndex {
             .collect();
         let (teaser, article_id, seen_as_teaser) = match kind {
             DocKind::Teaser => {
-                let key = format!("{:016x}", crate::article::title_key(&title));
-                let query = BooleanQuery::new(vec![
-                    (
-                        Occur::Must,
-                        Box::new(term_query(Term::from_field_text(f.title_key, &key)))
-                            as Box<dyn Query>,
-                    ),
-                    (
-                        Occur::Must,
-                        Box::new(term_query(Term::from_field_text(f.kind, KIND_ARTICLE))),
-                    ),
-                ]);
-                let article = self
-                    .first_doc(searcher, Box::new(query))?
-                    .map(|a| self.text(&a, f.id).to_string());
+                let article = self.article_id_titled(searcher, &title)?;
                 (Some(teaser_stats(doc, f)), article, None)
             }
             DocKind::Article => (None, None, self.teaser_seen_count(searcher, &title)?),

@@ -5,6 +5,7 @@
 mod collect;
 mod dates;
 mod document;
+mod marks;
 mod query;
 mod snippet;
 mod stats;
@@ -29,10 +30,10 @@ use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
 use collect::{compare, Candidate, HitCollector, RawFacets};
 pub use dates::{DateRange, DateSpan};
-pub use document::Document;
+pub use document::{is_doc_id, Document};
+pub(crate) use query::parse_user_query;
 use query::QueryBuilder;
-pub(crate) use query::{parse_user_query, QueryError};
-pub use query::{Filters, KindFilter};
+pub use query::{Filters, KindFilter, QueryError};
 use snippet::SnippetMaker;
 pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
 pub use snippet::{Snippet, SnippetSource};
@@ -169,9 +170,25 @@ impl SearchIndex {
 
     pub fn new(index: Index, fields: Fields) -> anyhow::Result<SearchIndex> {
         // Manual: a one-shot reader needs no thread watching for commits.
+        SearchIndex::with_policy(index, fields, ReloadPolicy::Manual)
+    }
+
+    /// Opens the index in `dir` for a long-running reader (`newsfind serve`): a thread
+    /// watches `meta.json`, so commits of a concurrent `newsfind index` show up by
+    /// themselves, shortly after they land.
+    pub fn open_live(dir: &Path) -> anyhow::Result<SearchIndex> {
+        let (index, fields) = open_index(dir)?;
+        SearchIndex::with_policy(index, fields, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn with_policy(
+        index: Index,
+        fields: Fields,
+        policy: ReloadPolicy,
+    ) -> anyhow::Result<SearchIndex> {
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(policy)
             .try_into()
             .context("opening an index reader")?;
         let queries = QueryBuilder::new(&index, fields)?;

@@ -278,6 +278,13 @@ impl QueryBuilder {
                         }
                     }
                 }
+                // tantivy answers `field:*` only on fast fields, with a schema error.
+                UserInputLeaf::Exists { field } => {
+                    return Err(invalid(
+                        text,
+                        format!("{field}:* (any value) is not supported: give words to look for"),
+                    ))
+                }
                 leaf => UserInputAst::Leaf(Box::new(leaf)),
             },
         })

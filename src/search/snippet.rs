@@ -92,6 +92,24 @@ impl SnippetMaker {
             .collect()
     }
 
+    /// The matched words of a whole body, as byte ranges into it (an article view).
+    pub fn body_highlights(&self, body: &str) -> Vec<(usize, usize)> {
+        self.body
+            .matches(body)
+            .iter()
+            .map(|m| (m.start, m.end))
+            .collect()
+    }
+
+    /// The matched words of one caption, as byte ranges into it.
+    pub fn caption_highlights(&self, caption: &str) -> Vec<(usize, usize)> {
+        self.captions
+            .matches(caption)
+            .iter()
+            .map(|m| (m.start, m.end))
+            .collect()
+    }
+
     /// The best passage of the body, else of the captions, else the start of the body;
     /// the title only when the body is empty (its matches are in the hit's title
     /// highlights anyway, and printing it twice says nothing).
