@@ -249,11 +249,8 @@ fn add_snippets(
     let captions_col = table.column("captions_text")?;
     let body_col = table.column("body_text")?;
     let bodies: Vec<&str> = table.rows.iter().map(|r| r[body_col].as_str()).collect();
-    let titles: Vec<&str> = table
-        .rows
-        .iter()
-        .map(|r| r[table.column("title_text").unwrap_or(0)].as_str())
-        .collect();
+    let title_col = table.column("title_text")?;
+    let titles: Vec<&str> = table.rows.iter().map(|r| r[title_col].as_str()).collect();
     let body_marked = call_snippets(head, &bodies, &t.highlight.body, SNIPPET_BYTES)?;
     let title_marked = call_snippets(head, &titles, &t.highlight.title, 0)?;
     for (i, hit) in hits.iter_mut().enumerate() {

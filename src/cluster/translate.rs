@@ -115,14 +115,14 @@ impl Translator<'_> {
                 };
                 let (mut must, mut should, mut not) = (Vec::new(), Vec::new(), Vec::new());
                 let mut should_all = false;
-                let mut must_all = false;
                 for (occur, child) in clauses {
                     // Words are all required (the local search's default).
                     let occur = occur.unwrap_or(Occur::Must);
                     let text = self.node(child, inner(occur))?;
                     match (occur, text) {
                         (Occur::Must, Some(t)) => must.push(t),
-                        (Occur::Must, None) => must_all = true,
+                        // `*` required: no narrowing.
+                        (Occur::Must, None) => {}
                         (Occur::Should, Some(t)) => should.push(t),
                         (Occur::Should, None) => should_all = true,
                         (Occur::MustNot, Some(t)) => not.push(format!("-{t}")),
@@ -145,7 +145,6 @@ impl Translator<'_> {
                         group(&should, " | ")
                     )),
                 };
-                let _ = must_all;
                 match positive {
                     Some(p) if !not.is_empty() => Ok(Some(format!("({p} {})", not.join(" ")))),
                     Some(p) => Ok(Some(p)),
