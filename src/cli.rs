@@ -29,6 +29,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print what the index holds: documents by kind, sources, dates, size.
     Stats(StatsArgs),
+    /// Print every source of the index: name, slug, articles, first and last date.
+    Sources(SourcesArgs),
     /// Serve a web page and a JSON API over the index (loopback only by default).
     Serve(ServeArgs),
     /// Print every indexed document as JSON lines, for a distributed engine.
@@ -38,8 +40,8 @@ pub enum Command {
     Cluster(ClusterCommand),
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print a man page (roff): newsfind(1), or a subcommand's; or write them all to a folder.
+    Man(ManArgs),
     /// Run a query file in-process and print latency percentiles (for bench/run).
     #[command(hide = true)]
     QueryBench(QueryBenchArgs),
@@ -79,9 +81,13 @@ pub struct IndexArgs {
     /// Parser threads [default: all cores].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// Print no progress bar and no summary.
-    #[arg(long, short = 'q')]
+    /// Print no progress bar, no summary and no warnings; skipped files are still listed.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print every file's warnings as they come (else they are counted in the summary,
+    /// and written to warnings.txt in the index folder).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Commit after this many files, so that an interrupted run keeps its work.
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub commit_every: usize,
@@ -117,9 +123,10 @@ pub struct SearchArgs {
     /// Order of the hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
-    /// Number of hits to print.
-    #[arg(long, short = 'n', default_value_t = 10)]
-    pub limit: usize,
+    /// Number of hits to print, or `all`; 0 prints only the count (and facets)
+    /// [default: 10; all with -f paths or jsonl].
+    #[arg(long, short = 'n', value_parser = parse_limit)]
+    pub limit: Option<usize>,
     /// Skip this many hits first.
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
@@ -129,6 +136,9 @@ pub struct SearchArgs {
     /// Count the matching documents by source and by month.
     #[arg(long)]
     pub facets: bool,
+    /// With -f paths: end each path with NUL instead of a newline (for `xargs -0`).
+    #[arg(long, short = '0')]
+    pub null: bool,
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
@@ -165,15 +175,36 @@ pub struct ShowArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Print to the terminal directly, not through $PAGER (or `less`).
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     pub index: IndexDirArg,
-    /// Output format (text or json).
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
-    pub format: FormatArg,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormatArg::Text)]
+    pub format: ReportFormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    #[command(flatten)]
+    pub index: IndexDirArg,
+    /// Output format (json: one object per source and line).
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormatArg::Text)]
+    pub format: ReportFormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (`index`, `search`, ...) [default: newsfind(1)].
+    pub command: Option<String>,
+    /// Write every page (newsfind.1, newsfind-index.1, ...) into this folder instead.
+    #[arg(long, conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -288,6 +319,23 @@ pub enum FormatArg {
     Json,
     Jsonl,
     Paths,
+}
+
+/// Formats of reports about the index (`stats`, `sources`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    Text,
+    Json,
+}
+
+/// `-n`: a count, or `all` for no limit (`usize::MAX`).
+fn parse_limit(s: &str) -> Result<usize, String> {
+    match s.trim() {
+        "all" => Ok(usize::MAX),
+        n => n
+            .parse::<usize>()
+            .map_err(|_| format!("{n:?} is not a number of hits (or `all`)")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

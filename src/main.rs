@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("newsfind: {err:#}");
+            // Errors name files and queries, which may hold terminal escapes.
+            eprintln!("newsfind: {}", output::safe::one_line(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

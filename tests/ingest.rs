@@ -82,16 +82,14 @@ fn holds(stderr: &str) -> (u64, u64) {
         .unwrap_or_else(|| panic!("no summary in {stderr}"));
     let words: Vec<&str> = line.split_whitespace().collect();
     let at = words.iter().position(|w| *w == "holds").unwrap();
-    (
-        words[at + 1].parse().unwrap(),
-        words[at + 4].parse().unwrap(),
-    )
+    let number = |w: &str| w.replace(',', "").parse().unwrap();
+    (number(words[at + 1]), number(words[at + 4]))
 }
 
 fn counts_line(stderr: &str) -> &str {
     stderr
         .lines()
-        .find(|l| l.contains(" files: "))
+        .find(|l| l.contains(" new, ") && l.contains(" removed, "))
         .unwrap_or_else(|| panic!("no counts in {stderr}"))
 }
 
@@ -136,7 +134,8 @@ fn indexes_sources_and_reports_bad_files() {
     env.write("misc/undated.txt", " date None Undated story\n\nBody.\n");
     env.write("notes.md", "not an article");
 
-    let (code, stderr) = env.index(&[]);
+    // -v: every warning on its own line.
+    let (code, stderr) = env.index(&["-v"]);
     assert_eq!(code, 2, "a skipped file makes exit 2: {stderr}");
     assert!(
         stderr.contains("misc/empty.txt: skipped: empty"),
@@ -303,7 +302,7 @@ fn source_override_and_glob() {
     let (code, stderr) = env.index(&["--glob", "*.news", "--source", "My Feed"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        counts_line(&stderr).starts_with("1 files: 1 new"),
+        counts_line(&stderr).starts_with("1 file: 1 new"),
         "{stderr}"
     );
 }

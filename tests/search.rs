@@ -143,13 +143,18 @@ fn text_output() {
     let env = TestEnv::indexed();
     let (code, out, err) = env.search(&["ukraine", "--color", "never"]);
     assert_eq!(code, 0, "{err}");
-    let want = "\
+    // Ids hash the absolute path, which is the temp dir's.
+    let id = env.json(&["ukraine"])["hits"][0]["id"].clone();
+    let want = format!(
+        "\
 1 match
 
 Elections in Ukraine postponed
-  2025-02-03 \u{b7} reuters \u{b7} article, teased in 1 file \u{b7} archive/reuters/001_elections.txt
+  {} \u{b7} 2025-02-03 \u{b7} reuters \u{b7} article, teased in 1 file \u{b7} archive/reuters/001_elections.txt
   The elections were postponed again, officials in Kyiv said on Monday. The vote had been planned for the spring, but martial law makes it impossible to hold. Observers said the decision was expected.
-";
+",
+        id.as_str().unwrap()
+    );
     assert_eq!(out, want);
     assert_eq!(err, "");
 }
@@ -159,13 +164,17 @@ fn text_output_of_teasers_and_windows() {
     let env = TestEnv::indexed();
     let (code, out, _) = env.search(&["deal", "--color", "never"]);
     assert_eq!(code, 0);
-    let want = "\
+    let id = env.json(&["deal"])["hits"][0]["id"].clone();
+    let want = format!(
+        "\
 1 match
 
 Budget deal reached overnight
-  2025-02-03 \u{b7} reuters \u{b7} teaser seen in 2 files until 2025-02-05, first in archive/reuters/001_elections.txt
+  {} \u{b7} 2025-02-03 \u{b7} reuters \u{b7} teaser seen in 2 files until 2025-02-05, first in archive/reuters/001_elections.txt
   Lawmakers reached a budget deal in a late session, ending weeks of wrangling over spending.
-";
+",
+        id.as_str().unwrap()
+    );
     assert_eq!(out, want);
     let (_, out, _) = env.search(&["budget", "--color", "never", "-n", "1", "--offset", "1"]);
     assert!(out.starts_with("4 matches, showing 2-2\n"), "{out}");
@@ -505,7 +514,12 @@ fn facets() {
     );
     assert_eq!(
         f["months"],
-        serde_json::json!([{"month": "2024-11", "count": 1}, {"month": "2025-02", "count": 2}])
+        serde_json::json!([
+            {"month": "2024-11", "count": 1},
+            {"month": "2024-12", "count": 0},
+            {"month": "2025-01", "count": 0},
+            {"month": "2025-02", "count": 2}
+        ])
     );
     assert_eq!(f["undated"], 1);
 
@@ -515,10 +529,12 @@ fn facets() {
 
 By source
   the-hill  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 2
-  bbc-news  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}                1
+  BBC News  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}                1
   reuters   \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}                1
 By month
   2024-11  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}                1
+  2024-12                                 0
+  2025-01                                 0
   2025-02  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 2
   undated  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}                1
 ";
@@ -545,7 +561,7 @@ fn show_a_document() {
     for part in [
         "Elections in Ukraine postponed\n",
         "date      2025-02-03\n",
-        "source    reuters (reuters)\n",
+        "source    reuters\n",
         "byline    Jane Roe\n",
         "read      3 min\n",
         "path      archive/reuters/001_elections.txt\n",

@@ -6,7 +6,7 @@
 //! are not the same numbers as tantivy's (and each shard counts its own word
 //! frequencies), so equal scores and close calls may order differently.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -18,13 +18,21 @@ use super::translate::{translate, Translated};
 use super::ClusterUrl;
 use crate::index::docs::day_date;
 use crate::search::{
-    lead, one_line, top_sources, DateRange, DocKind, Facets, Hit, KindFilter, MonthCount,
-    SearchRequest, SearchResults, Snippet, SnippetSource, SortOrder, TeaserStats, SNIPPET_BYTES,
+    every_month, lead, one_line, DateRange, DocKind, Facets, Hit, KindFilter, SearchRequest,
+    SearchResults, Snippet, SnippetSource, SortOrder, SourceCount, TeaserStats, SNIPPET_BYTES,
+    TOP_SOURCES,
 };
 
 /// Sphinx keeps the best `max_matches` of a query (1000 by default); deeper pages and
 /// facets with many groups ask for more.
 const MIN_MAX_MATCHES: usize = 1000;
+/// Texts per `CALL SNIPPETS`.
+const SNIPPET_CHUNK: usize = 100;
+/// Documents looked at for a source's display name.
+const NAME_LOOKS: usize = 8;
+/// Most hits one remote search returns (`-n all` included): Sphinx keeps `offset + limit`
+/// matches in memory per shard.
+const MAX_HITS: usize = 10_000;
 /// Groups a facet query may return (sources, months).
 const FACET_GROUPS: usize = 20_000;
 /// BM25F with the title weighing twice; scaled to integers, as Sphinx's weights are.
@@ -67,6 +75,7 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
             hits: Vec::new(),
             facets: req.facets.then(|| Facets {
                 sources: Vec::new(),
+                source_total: 0,
                 months: Vec::new(),
                 undated: 0,
             }),
@@ -79,7 +88,8 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
     } else {
         format!(", ranker={RANKER}")
     };
-    let max_matches = req.offset.saturating_add(req.limit).max(MIN_MAX_MATCHES);
+    let limit = req.limit.min(MAX_HITS);
+    let max_matches = req.offset.saturating_add(limit).max(MIN_MAX_MATCHES);
     let sql = format!(
         "SELECT id, doc_id, kind, path, title_text, body_text, captions_text, source_slug, \
          source_name, dated, day, title_key, seen_count, last_dated, last_day, truncated, \
@@ -87,10 +97,14 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
          LIMIT {offset}, {limit} OPTION max_matches={max_matches}{ranker}",
         order = order_by(req.sort),
         offset = req.offset,
-        limit = req.limit,
     );
     let table = head.query(&sql).context("searching the cluster")?;
     let total = total_found(&mut head)?;
+    if limit < req.limit && total > req.offset.saturating_add(limit) as u64 {
+        notes.push(format!(
+            "the cluster returns at most {MAX_HITS} hits a search: page with --offset"
+        ));
+    }
     let mut hits = hits(&table)?;
     if req.snippets && !hits.is_empty() {
         add_snippets(&mut head, &mut hits, &table, &translated)?;
@@ -311,21 +325,27 @@ fn call_snippets(
     if terms.is_empty() || texts.is_empty() {
         return Ok(vec![None; texts.len()]);
     }
-    let docs: Vec<String> = texts.iter().map(|t| quote(t)).collect();
-    let sql = format!(
-        "CALL SNIPPETS(({docs}), '{SNIPPET_INDEX}', {query}, '{MARK_ON}' AS before_match, \
-         '{MARK_OFF}' AS after_match, '{CUT}' AS chunk_separator, {length} AS limit, \
-         1 AS limit_passages, {AROUND} AS around, 1 AS allow_empty, 1 AS query_mode, 'none' AS html_strip_mode)",
-        docs = docs.join(", "),
-        query = quote(&terms.join(" | ")),
-    );
-    let table = head.query(&sql).context("making snippets on the cluster")?;
-    let mut out: Vec<Option<String>> = table
-        .rows
-        .into_iter()
-        .map(|r| r.into_iter().next().filter(|s| s.contains(MARK_ON)))
-        .collect();
-    out.resize(texts.len(), None);
+    let mut out: Vec<Option<String>> = Vec::with_capacity(texts.len());
+    // A few statements of bounded size rather than one per page of hits.
+    for chunk in texts.chunks(SNIPPET_CHUNK) {
+        let docs: Vec<String> = chunk.iter().map(|t| quote(t)).collect();
+        let sql = format!(
+            "CALL SNIPPETS(({docs}), '{SNIPPET_INDEX}', {query}, '{MARK_ON}' AS before_match, \
+             '{MARK_OFF}' AS after_match, '{CUT}' AS chunk_separator, {length} AS limit, \
+             1 AS limit_passages, {AROUND} AS around, 1 AS allow_empty, 1 AS query_mode, \
+             'none' AS html_strip_mode)",
+            docs = docs.join(", "),
+            query = quote(&terms.join(" | ")),
+        );
+        let table = head.query(&sql).context("making snippets on the cluster")?;
+        let mut marked: Vec<Option<String>> = table
+            .rows
+            .into_iter()
+            .map(|r| r.into_iter().next().filter(|s| s.contains(MARK_ON)))
+            .collect();
+        marked.resize(chunk.len(), None);
+        out.extend(marked);
+    }
     Ok(out)
 }
 
@@ -393,7 +413,7 @@ fn add_seen_as_teaser(head: &mut Node, hits: &mut [Hit], table: &Table) -> anyho
     Ok(())
 }
 
-/// Counts by source and by month of every match.
+/// Counts by source and by month of every match, shaped as a local search shapes them.
 fn facets(head: &mut Node, filter: &str) -> anyhow::Result<Facets> {
     let group = |column: &str| {
         format!(
@@ -401,32 +421,55 @@ fn facets(head: &mut Node, filter: &str) -> anyhow::Result<Facets> {
              GROUP BY {column} LIMIT {FACET_GROUPS} OPTION max_matches={FACET_GROUPS}"
         )
     };
-    let sources: HashMap<String, u64> = head
+    let mut counts: Vec<(String, u64)> = head
         .query(&group("source_slug"))?
         .rows
         .into_iter()
         .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
         .collect();
-    let mut months = Vec::new();
+    let source_total = counts.len() as u64;
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts.truncate(TOP_SOURCES);
+    let mut sources = Vec::with_capacity(counts.len());
+    for (slug, count) in counts {
+        sources.push(SourceCount {
+            name: source_name(head, &slug)?,
+            slug,
+            count,
+        });
+    }
+    let mut months = BTreeMap::new();
     let mut undated = 0;
     for row in head.query(&group("month"))?.rows {
         let (month, count): (i64, u64) = (row[0].parse()?, row[1].parse()?);
         if month == 0 {
             undated += count;
         } else {
-            months.push(MonthCount {
-                year: (month / 100) as i32,
-                month: (month % 100) as u32,
-                count,
-            });
+            months.insert(((month / 100) as i32, (month % 100) as u32), count);
         }
     }
-    months.sort_by_key(|m| (m.year, m.month));
     Ok(Facets {
-        sources: top_sources(sources),
-        months,
+        sources,
+        source_total,
+        months: every_month(&months),
         undated,
     })
+}
+
+/// A source's display name as its documents have it: the first of a few that is not
+/// just the slug (files named by their folder have only the slug), else the slug.
+fn source_name(head: &mut Node, slug: &str) -> anyhow::Result<String> {
+    let sql = format!(
+        "SELECT source_name FROM {DISTRIBUTED_INDEX} WHERE source_key = {} LIMIT {NAME_LOOKS}",
+        document::source_key(slug)
+    );
+    Ok(head
+        .query(&sql)?
+        .rows
+        .into_iter()
+        .filter_map(|r| r.into_iter().next())
+        .find(|name| !name.is_empty() && name != slug)
+        .unwrap_or_else(|| slug.to_string()))
 }
 
 #[cfg(test)]

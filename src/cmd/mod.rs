@@ -28,10 +28,11 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Parse(args) => parse::run(args),
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Sources(args) => stats::sources(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),
         Command::Cluster(command) => cluster::run(command),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(args),
         Command::QueryBench(args) => query_bench::run(args),
         Command::Serve(args) => serve::run(args),
     }

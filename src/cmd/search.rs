@@ -1,7 +1,7 @@
 //! `newsfind search`: the command line to a [`SearchRequest`], the searcher, the printer.
 //! With no index at the default place, indexes `data/` first.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -9,33 +9,82 @@ use chrono::NaiveDate;
 
 use super::index::DEFAULT_ARCHIVE;
 use crate::cli::{ColorArg, FormatArg, IndexDirArg, KindArg, SearchArgs, SortArg};
-use crate::output::{self, ColorWhen, Format, PathStyle};
+use crate::output::{self, ColorWhen, Format, Layout, PathLines};
 use crate::search::{DateRange, DateSpan, KindFilter, SearchIndex, SearchRequest, SortOrder};
 
 /// Where `newsfind search` looks for an index when not told.
 const DEFAULT_INDEX: &str = "index";
+/// Hits printed for people (text, json) when `-n` is not given.
+const DEFAULT_LIMIT: usize = 10;
 
 pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
+    if args.null && args.format != FormatArg::Paths {
+        let given = format!("{:?}", args.format).to_lowercase();
+        anyhow::bail!("-0/--null ends the paths of `-f paths`; it does not go with -f {given}");
+    }
     let today = today(args.today.as_deref())?;
     let request = request(&args, today)?;
-    let results = match &args.remote {
-        Some(url) => crate::cluster::search::search(url, &request)?,
-        None => {
-            ensure_index(&args.index)?;
-            SearchIndex::open(&args.index.dir)?.search(&request)?
+    let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
+    let layout = Layout::for_stdout();
+    let lines = PathLines {
+        null: args.null,
+        neutralise: std::io::stdout().is_terminal(),
+    };
+    // Machine formats stream: each hit is printed as soon as it is read.
+    let mut printed = 0usize;
+    let results = if let Some(url) = &args.remote {
+        // A cluster answers a page at a time: printed once it is all there.
+        let results = crate::cluster::search::search(url, &request)?;
+        match args.format {
+            FormatArg::Paths => {
+                for hit in &results.hits {
+                    output::print_path(&mut out, &hit.path, &layout, lines)?;
+                }
+            }
+            FormatArg::Jsonl => {
+                for hit in &results.hits {
+                    output::print_hit_line(&mut out, hit)?;
+                }
+            }
+            FormatArg::Text | FormatArg::Json => {
+                output::print_results(&mut out, &results, format(args.format), &layout)?;
+            }
+        }
+        printed = results.hits.len();
+        results
+    } else {
+        ensure_index(&args.index)?;
+        let index = SearchIndex::open(&args.index.dir)?;
+        match args.format {
+            FormatArg::Paths => index.search_paths(&request, |path| {
+                printed += 1;
+                Ok(output::print_path(&mut out, path, &layout, lines)?)
+            })?,
+            FormatArg::Jsonl => index.search_each(&request, |hit| {
+                printed += 1;
+                Ok(output::print_hit_line(&mut out, &hit)?)
+            })?,
+            FormatArg::Text | FormatArg::Json => {
+                let results = index.search(&request)?;
+                output::print_results(&mut out, &results, format(args.format), &layout)?;
+                results
+            }
         }
     };
-    for note in &results.notes {
-        eprintln!("newsfind: {note}");
-    }
-    let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
-    output::print_results(
-        &mut out,
-        &results,
-        format(args.format),
-        &PathStyle::from_env(),
-    )?;
     out.flush()?;
+    for note in &results.notes {
+        eprintln!("newsfind: {}", output::safe::one_line(note));
+    }
+    let machine = matches!(args.format, FormatArg::Paths | FormatArg::Jsonl);
+    let left_out = results.total.saturating_sub(printed as u64);
+    if machine && left_out > 0 {
+        eprintln!(
+            "newsfind: printed {} of {} matches ({} left out; -n all prints every one)",
+            output::thousands(printed as u64),
+            output::thousands(results.total),
+            output::thousands(left_out)
+        );
+    }
     Ok(if results.total > 0 {
         super::EXIT_OK
     } else {
@@ -82,7 +131,11 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
             SortArg::Oldest => SortOrder::Oldest,
         },
         offset: args.offset,
-        limit: args.limit,
+        limit: args.limit.unwrap_or(match args.format {
+            // Made for pipes: every match, as `rg -l` lists every file.
+            FormatArg::Paths | FormatArg::Jsonl => usize::MAX,
+            FormatArg::Text | FormatArg::Json => DEFAULT_LIMIT,
+        }),
         facets: args.facets,
         snippets: args.format != FormatArg::Paths,
         today,

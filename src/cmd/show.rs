@@ -1,11 +1,10 @@
 //! `newsfind show ID|PATH`: one document as indexed; for an article, also the teasers of
-//! its file, read again from the file (teasers are documents of their own).
-
-use std::io::Write;
+//! its file, read again from the file (teasers are documents of their own). On a
+//! terminal, text goes through the pager.
 
 use crate::article::{decode, parse_article, title_key, Teaser};
-use crate::cli::ShowArgs;
-use crate::output::{self, PathStyle};
+use crate::cli::{FormatArg, ShowArgs};
+use crate::output::{self, Layout, Pager};
 use crate::search::{DocKind, Document, SearchIndex};
 
 pub fn run(args: ShowArgs) -> anyhow::Result<u8> {
@@ -20,15 +19,18 @@ pub fn run(args: ShowArgs) -> anyhow::Result<u8> {
         None => None,
     };
     let color = output::use_color_on_stdout(super::search::color_when(args.color));
-    let mut out = output::stdout(color);
-    output::print_document(
-        &mut out,
-        &doc,
-        teasers,
-        super::search::format(args.format),
-        &PathStyle::from_env(),
-    )?;
-    out.flush()?;
+    let text = output::to_bytes(color, |out| {
+        output::print_document(
+            &mut &mut *out,
+            &doc,
+            teasers,
+            super::search::format(args.format),
+            &Layout::for_stdout(),
+        )
+    })?;
+    let paged = args.format == FormatArg::Text && !args.no_pager;
+    let pager = std::env::var("PAGER").ok();
+    Pager::start(paged, pager.as_deref()).show(&text)?;
     Ok(super::EXIT_OK)
 }
 

@@ -1,8 +1,8 @@
-//! `newsfind stats`: what the index holds.
+//! `newsfind stats` and `newsfind sources`: what the index holds.
 
 use std::io::Write;
 
-use crate::cli::StatsArgs;
+use crate::cli::{ReportFormatArg, SourcesArgs, StatsArgs};
 use crate::output::{self, ColorWhen};
 use crate::search::SearchIndex;
 
@@ -11,7 +11,18 @@ pub fn run(args: StatsArgs) -> anyhow::Result<u8> {
     let index = SearchIndex::open(dir)?;
     let stats = index.stats(dir)?;
     let mut out = output::stdout(output::use_color_on_stdout(ColorWhen::Auto));
-    output::print_stats(&mut out, &stats, dir, super::search::format(args.format))?;
+    let json = args.format == ReportFormatArg::Json;
+    output::print_stats(&mut out, &stats, dir, json)?;
+    out.flush()?;
+    Ok(super::EXIT_OK)
+}
+
+pub fn sources(args: SourcesArgs) -> anyhow::Result<u8> {
+    let index = SearchIndex::open(&args.index.dir)?;
+    let sources = index.sources()?;
+    let mut out = output::stdout(output::use_color_on_stdout(ColorWhen::Auto));
+    let json = args.format == ReportFormatArg::Json;
+    output::print_sources(&mut out, &sources, json)?;
     out.flush()?;
     Ok(super::EXIT_OK)
 }

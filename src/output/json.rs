@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
 use super::FileTeasers;
-use crate::search::{DocKind, Document, Facets, Hit, IndexStats, SearchResults};
+use crate::search::{DocKind, Document, Facets, Hit, IndexStats, SearchResults, SourceSummary};
 
 fn date(d: Option<NaiveDate>) -> Value {
     d.map_or(Value::Null, |d| {
@@ -65,9 +65,10 @@ pub fn hit(hit: &Hit) -> Value {
 
 fn facets(f: &Facets) -> Value {
     json!({
-        "sources": f.sources.iter().map(|s| json!({"slug": s.slug, "count": s.count})).collect::<Vec<_>>(),
+        "sources": f.sources.iter().map(|s| json!({"slug": s.slug, "name": s.name, "count": s.count})).collect::<Vec<_>>(),
         "months": f.months.iter().map(|m| json!({"month": format!("{:04}-{:02}", m.year, m.month), "count": m.count})).collect::<Vec<_>>(),
         "undated": f.undated,
+        "source_total": f.source_total,
     })
 }
 
@@ -81,11 +82,23 @@ pub fn results<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
     write_line(w, &value)
 }
 
-pub fn hits_lines<W: Write>(w: &mut W, r: &SearchResults) -> io::Result<()> {
-    for h in &r.hits {
-        write_line(w, &hit(h))?;
-    }
-    Ok(())
+/// One hit as a line of JSON lines.
+pub fn hit_line<W: Write>(w: &mut W, h: &Hit) -> io::Result<()> {
+    write_line(w, &hit(h))
+}
+
+/// One source of `newsfind sources -f json`.
+pub fn source_line<W: Write>(w: &mut W, s: &SourceSummary) -> io::Result<()> {
+    write_line(
+        w,
+        &json!({
+            "slug": s.slug,
+            "name": s.name,
+            "articles": s.articles,
+            "first_date": date(s.first),
+            "last_date": date(s.last),
+        }),
+    )
 }
 
 pub fn document<W: Write>(
@@ -146,7 +159,7 @@ pub fn stats<W: Write>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result<()> 
         "teasers": s.teasers,
         "folded_teasers": s.folded_teasers,
         "sources": s.sources,
-        "top_sources": s.top_sources.iter().map(|c| json!({"slug": c.slug, "count": c.count})).collect::<Vec<_>>(),
+        "top_sources": s.top_sources.iter().map(|c| json!({"slug": c.slug, "name": c.name, "count": c.count})).collect::<Vec<_>>(),
         "first_date": date(s.first_date),
         "last_date": date(s.last_date),
         "years": s.years.iter().map(|(y, n)| json!({"year": y, "count": n})).collect::<Vec<_>>(),

@@ -8,9 +8,10 @@ use std::path::Path;
 use chrono::NaiveDate;
 use termcolor::{Color, ColorSpec, WriteColor};
 
-use super::{FileTeasers, PathStyle};
+use super::{safe, wrap, FileTeasers, Layout};
 use crate::search::{
     DocKind, Document, Facets, Hit, IndexStats, SearchResults, Snippet, SnippetSource,
+    SourceSummary,
 };
 
 /// Widest bar of a chart, in cells.
@@ -71,7 +72,7 @@ fn count(n: u64, one: &str, many: &str) -> String {
 }
 
 /// `37554` → `37,554`.
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -83,7 +84,7 @@ fn thousands(n: u64) -> String {
     out
 }
 
-pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -> io::Result<()> {
+pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, layout: &Layout) -> io::Result<()> {
     let mut header = count(r.total, "match", "matches");
     if !r.hits.is_empty() && (r.offset > 0 || (r.hits.len() as u64) < r.total) {
         header.push_str(&format!(
@@ -98,7 +99,7 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -
     writeln!(w)?;
     for hit in &r.hits {
         writeln!(w)?;
-        print_hit(w, hit, paths)?;
+        print_hit(w, hit, layout)?;
     }
     if let Some(f) = &r.facets {
         writeln!(w)?;
@@ -107,10 +108,20 @@ pub fn results<W: WriteColor>(w: &mut W, r: &SearchResults, paths: &PathStyle) -
     Ok(())
 }
 
-fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, paths: &PathStyle) -> io::Result<()> {
-    marked(w, &hit.title, &hit.title_highlights, &title_spec())?;
-    writeln!(w)?;
-    let mut facts = vec![day(hit.date), hit.source.clone()];
+fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, layout: &Layout) -> io::Result<()> {
+    wrapped(
+        w,
+        &hit.title,
+        &hit.title_highlights,
+        &title_spec(),
+        "",
+        layout.width,
+    )?;
+    let mut facts = vec![
+        hit.id.clone(),
+        day(hit.date),
+        safe::one_line(&hit.source).into(),
+    ];
     match (hit.kind, &hit.teaser) {
         (DocKind::Teaser, Some(t)) => {
             let mut seen = format!("teaser seen in {}", count(t.seen_count, "file", "files"));
@@ -130,32 +141,69 @@ fn print_hit<W: WriteColor>(w: &mut W, hit: &Hit, paths: &PathStyle) -> io::Resu
             facts.push(String::new());
         }
     }
-    w.write_all(b"  ")?;
     let facts = facts.join(" \u{b7} ");
-    colored(w, &dim_spec(), &facts)?;
-    if !facts.ends_with(' ') {
+    let path = layout.show(&hit.path);
+    // A path is never broken: it goes on a line of its own when the line would be too
+    // long, after the facts, wrapped.
+    let fits = layout
+        .width
+        .is_none_or(|width| 2 + columns(&facts) + 1 + columns(&path) <= width);
+    if fits {
+        w.write_all(b"  ")?;
+        colored(w, &dim_spec(), facts.trim_end())?;
         w.write_all(b" ")?;
+    } else {
+        let facts = facts.trim_end().trim_end_matches('\u{b7}').trim_end();
+        wrapped(w, facts, &[], &dim_spec(), "  ", layout.width)?;
+        w.write_all(b"  ")?;
     }
-    colored(w, &path_spec(), &paths.show(&hit.path))?;
+    colored(w, &path_spec(), &path)?;
     writeln!(w)?;
     if let Some(s) = &hit.snippet {
         // A snippet of the title would only repeat it.
         if !s.text.is_empty() && s.source != SnippetSource::Title {
-            w.write_all(b"  ")?;
-            print_snippet(w, s)?;
-            writeln!(w)?;
+            print_snippet(w, s, layout.width)?;
         }
     }
     Ok(())
 }
 
-fn print_snippet<W: WriteColor>(w: &mut W, s: &Snippet) -> io::Result<()> {
-    if s.cut_before {
-        w.write_all("\u{2026}".as_bytes())?;
-    }
-    marked(w, &s.text, &s.highlights, &ColorSpec::new())?;
-    if s.cut_after {
-        w.write_all("\u{2026}".as_bytes())?;
+/// The snippet, indented, with `…` where it was cut out of a longer text.
+fn print_snippet<W: WriteColor>(w: &mut W, s: &Snippet, width: Option<usize>) -> io::Result<()> {
+    const ELLIPSIS: &str = "\u{2026}";
+    let before = if s.cut_before { ELLIPSIS } else { "" };
+    let after = if s.cut_after { ELLIPSIS } else { "" };
+    let text = format!("{before}{}{after}", s.text);
+    let shift = before.len();
+    let highlights: Vec<(usize, usize)> = s
+        .highlights
+        .iter()
+        .map(|&(a, b)| (a + shift, b + shift))
+        .collect();
+    wrapped(w, &text, &highlights, &ColorSpec::new(), "  ", width)
+}
+
+/// `text` made safe for the terminal and wrapped to `width` (each line after `indent`),
+/// its `highlights` in the match colour on top of `base`; each line ends with a newline.
+fn wrapped<W: WriteColor>(
+    w: &mut W,
+    text: &str,
+    highlights: &[(usize, usize)],
+    base: &ColorSpec,
+    indent: &str,
+    width: Option<usize>,
+) -> io::Result<()> {
+    let (text, highlights) = safe::one_line_marked(text, highlights);
+    let width = width.map(|cols| cols.saturating_sub(indent.len()));
+    for (start, end) in wrap::lines(&text, width) {
+        w.write_all(indent.as_bytes())?;
+        let clipped: Vec<(usize, usize)> = highlights
+            .iter()
+            .filter(|&&(a, b)| a < end && b > start)
+            .map(|&(a, b)| (a.max(start) - start, b.min(end) - start))
+            .collect();
+        marked(w, &text[start..end], &clipped, base)?;
+        writeln!(w)?;
     }
     Ok(())
 }
@@ -198,14 +246,21 @@ fn bar(value: u64, max: u64) -> String {
     s
 }
 
+/// Columns `text` takes on a terminal.
+fn columns(text: &str) -> usize {
+    textwrap::core::display_width(text)
+}
+
 /// Rows of `label  bar  count`, labels padded to the widest.
 fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
-    let label_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let labels: Vec<String> = rows.iter().map(|r| safe::one_line(&r.0).into()).collect();
+    let label_width = labels.iter().map(|l| columns(l)).max().unwrap_or(0);
     let count_width = rows.iter().map(|r| thousands(r.1).len()).max().unwrap_or(0);
-    for (label, value) in rows {
+    for ((_, value), label) in rows.iter().zip(&labels) {
         let bar = bar(*value, max);
-        write!(w, "  {label:<label_width$}  ")?;
+        let pad = label_width - columns(label);
+        write!(w, "  {label}{:pad$}  ", "")?;
         colored(w, &bar_spec(), &bar)?;
         let pad = BAR_WIDTH + 1 - bar.chars().count().min(BAR_WIDTH);
         writeln!(w, "{:pad$}{:>count_width$}", "", thousands(*value))?;
@@ -214,12 +269,20 @@ fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
 }
 
 fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
-    colored(w, &title_spec(), "By source")?;
+    let mut heading = "By source".to_string();
+    if f.source_total > f.sources.len() as u64 {
+        heading.push_str(&format!(
+            " (top {} of {})",
+            f.sources.len(),
+            thousands(f.source_total)
+        ));
+    }
+    colored(w, &title_spec(), &heading)?;
     writeln!(w)?;
     let sources: Vec<(String, u64)> = f
         .sources
         .iter()
-        .map(|s| (s.slug.clone(), s.count))
+        .map(|s| (s.name.clone(), s.count))
         .collect();
     chart(w, &sources)?;
     let mut rows: Vec<(String, u64)> = if f.months.len() > MAX_MONTH_ROWS {
@@ -249,23 +312,51 @@ fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
 
 /// A `label value` line of a document's or an index's facts.
 fn fact<W: WriteColor>(w: &mut W, label: &str, value: &str) -> io::Result<()> {
-    colored(w, &dim_spec(), &format!("{label:<10}"))?;
-    writeln!(w, "{value}")
+    wrapped_fact(w, label, value, None)
+}
+
+/// A `label value` fact whose value wraps to `width`, under itself.
+fn wrapped_fact<W: WriteColor>(
+    w: &mut W,
+    label: &str,
+    value: &str,
+    width: Option<usize>,
+) -> io::Result<()> {
+    const LABEL: usize = 10;
+    colored(w, &dim_spec(), &format!("{label:<LABEL$}"))?;
+    let value = safe::one_line(value);
+    let width = width.map(|cols| cols.saturating_sub(LABEL));
+    for (i, (start, end)) in wrap::lines(&value, width).into_iter().enumerate() {
+        if i > 0 {
+            write!(w, "{:LABEL$}", "")?;
+        }
+        writeln!(w, "{}", &value[start..end])?;
+    }
+    Ok(())
+}
+
+/// A source as people know it: its name, and the slug `--source` also takes when it
+/// differs.
+fn source_name(name: &str, slug: &str) -> String {
+    if name.is_empty() || name == slug {
+        slug.to_string()
+    } else {
+        format!("{name} ({slug})")
+    }
 }
 
 pub fn document<W: WriteColor>(
     w: &mut W,
     d: &Document,
     teasers: Option<FileTeasers<'_>>,
-    paths: &PathStyle,
+    layout: &Layout,
 ) -> io::Result<()> {
-    colored(w, &title_spec(), &d.title)?;
-    writeln!(w)?;
+    wrapped(w, &d.title, &[], &title_spec(), "", layout.width)?;
     fact(w, "id", &format!("{} ({})", d.id, d.kind.name()))?;
     fact(w, "date", &day(d.date))?;
-    fact(w, "source", &format!("{} ({})", d.source, d.source_slug))?;
+    fact(w, "source", &source_name(&d.source, &d.source_slug))?;
     if let Some(byline) = &d.byline {
-        fact(w, "byline", byline)?;
+        wrapped_fact(w, "byline", byline, layout.width)?;
     }
     if let Some(m) = d.read_minutes {
         fact(w, "read", &format!("{m} min"))?;
@@ -276,7 +367,7 @@ pub fn document<W: WriteColor>(
         "path"
     };
     colored(w, &dim_spec(), &format!("{path_label:<10}"))?;
-    colored(w, &path_spec(), &paths.show(&d.path))?;
+    colored(w, &path_spec(), &layout.show(&d.path))?;
     writeln!(w)?;
     if let Some(t) = &d.teaser {
         let mut seen = count(t.seen_count, "file", "files");
@@ -303,17 +394,16 @@ pub fn document<W: WriteColor>(
         colored(w, &title_spec(), "Captions")?;
         writeln!(w)?;
         for (text, credit) in &d.captions {
-            write!(w, "  \u{2022} {text}")?;
-            if let Some(credit) = credit {
-                w.write_all(b" ")?;
-                colored(w, &dim_spec(), &format!("\u{2014} {credit}"))?;
-            }
-            writeln!(w)?;
+            let line = match credit {
+                Some(credit) => format!("\u{2022} {text} \u{2014} {credit}"),
+                None => format!("\u{2022} {text}"),
+            };
+            wrapped(w, &line, &[], &ColorSpec::new(), "  ", layout.width)?;
         }
     }
-    if !d.body.is_empty() {
+    if !d.body.trim().is_empty() {
         writeln!(w)?;
-        writeln!(w, "{}", d.body.trim_end())?;
+        paragraphs(w, d.body.trim_end(), layout.width)?;
     }
     match teasers {
         Some(Ok(list)) if !list.is_empty() => {
@@ -325,11 +415,12 @@ pub fn document<W: WriteColor>(
             )?;
             writeln!(w)?;
             for t in list {
-                writeln!(w, "  \u{2022} {}", t.title)?;
+                let title = format!("\u{2022} {}", t.title);
+                wrapped(w, &title, &[], &ColorSpec::new(), "  ", layout.width)?;
                 if !t.summary.is_empty() {
                     let mark = if t.truncated { "\u{2026}" } else { "" };
-                    colored(w, &dim_spec(), &format!("    {}{mark}", t.summary))?;
-                    writeln!(w)?;
+                    let summary = format!("{}{mark}", t.summary);
+                    wrapped(w, &summary, &[], &dim_spec(), "    ", layout.width)?;
                 }
             }
         }
@@ -340,10 +431,22 @@ pub fn document<W: WriteColor>(
         }
         Some(Err(why)) => {
             writeln!(w)?;
-            colored(w, &dim_spec(), &format!("Teasers: {why}"))?;
+            colored(w, &dim_spec(), &safe::one_line(&format!("Teasers: {why}")))?;
             writeln!(w)?;
         }
         None => {}
+    }
+    Ok(())
+}
+
+/// A body: its paragraphs (lines) each wrapped, blank lines kept.
+fn paragraphs<W: WriteColor>(w: &mut W, body: &str, width: Option<usize>) -> io::Result<()> {
+    for line in body.lines() {
+        if line.trim().is_empty() {
+            writeln!(w)?;
+        } else {
+            wrapped(w, line, &[], &ColorSpec::new(), "", width)?;
+        }
     }
     Ok(())
 }
@@ -402,12 +505,20 @@ pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result
     fact(w, "sources", &thousands(s.sources))?;
     if !s.top_sources.is_empty() {
         writeln!(w)?;
-        colored(w, &title_spec(), "Articles by source")?;
+        let mut heading = "Articles by source".to_string();
+        if s.sources > s.top_sources.len() as u64 {
+            heading.push_str(&format!(
+                " (top {} of {}; `newsfind sources` lists them all)",
+                s.top_sources.len(),
+                thousands(s.sources)
+            ));
+        }
+        colored(w, &title_spec(), &heading)?;
         writeln!(w)?;
         let rows: Vec<(String, u64)> = s
             .top_sources
             .iter()
-            .map(|c| (c.slug.clone(), c.count))
+            .map(|c| (c.name.clone(), c.count))
             .collect();
         chart(w, &rows)?;
     }
@@ -424,6 +535,45 @@ pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result
             rows.push(("undated".to_string(), s.undated_articles));
         }
         chart(w, &rows)?;
+    }
+    Ok(())
+}
+
+/// Every source: name (and slug), articles, first and last date; one line each.
+pub fn sources<W: WriteColor>(w: &mut W, list: &[SourceSummary]) -> io::Result<()> {
+    colored(
+        w,
+        &dim_spec(),
+        &format!(
+            "{}, by articles (first and last date)",
+            count(list.len() as u64, "source", "sources")
+        ),
+    )?;
+    writeln!(w)?;
+    let names: Vec<String> = list
+        .iter()
+        .map(|s| safe::one_line(&source_name(&s.name, &s.slug)).into_owned())
+        .collect();
+    let name_width = names.iter().map(|n| columns(n)).max().unwrap_or(0);
+    let count_width = list
+        .iter()
+        .map(|s| thousands(s.articles).len())
+        .max()
+        .unwrap_or(0);
+    for (s, name) in list.iter().zip(&names) {
+        let pad = name_width - columns(name);
+        write!(
+            w,
+            "  {name}{:pad$}  {:>count_width$}  ",
+            "",
+            thousands(s.articles)
+        )?;
+        let dates = match (s.first, s.last) {
+            (Some(a), Some(b)) => format!("{} .. {}", day(Some(a)), day(Some(b))),
+            _ => "undated".to_string(),
+        };
+        colored(w, &dim_spec(), &dates)?;
+        writeln!(w)?;
     }
     Ok(())
 }
@@ -484,13 +634,16 @@ mod tests {
                 },
             ],
             facets: Some(Facets {
+                source_total: 2,
                 sources: vec![
                     SourceCount {
                         slug: "reuters".into(),
+                        name: "Reuters".into(),
                         count: 16,
                     },
                     SourceCount {
                         slug: "bbc".into(),
+                        name: "BBC".into(),
                         count: 3,
                     },
                 ],
@@ -515,8 +668,9 @@ mod tests {
     #[test]
     fn plain_text() {
         let mut out = NoColor::new(Vec::new());
-        let style = PathStyle {
+        let style = Layout {
             cwd: Some("/home/me/news".into()),
+            width: None,
         };
         results(&mut out, &sample(), &style).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
@@ -524,15 +678,15 @@ mod tests {
 2 matches
 
 UK to lead Ukraine group
-  2025-02-06 \u{b7} The Telegraph \u{b7} article, teased in 3 files \u{b7} data/001.txt
+  a0000000000000001 \u{b7} 2025-02-06 \u{b7} The Telegraph \u{b7} article, teased in 3 files \u{b7} data/001.txt
   \u{2026}the Ukraine defence group
 
 Ukraine talks
-  undated \u{b7} Reuters \u{b7} teaser seen in 1 file, first in /elsewhere/002.txt
+  t0000000000000002 \u{b7} undated \u{b7} Reuters \u{b7} teaser seen in 1 file, first in /elsewhere/002.txt
 
 By source
-  reuters  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 16
-  bbc      \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{258b}                          3
+  Reuters  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 16
+  BBC      \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{258b}                          3
 By month
   2025-01  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588} 4
   2025-02  \u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{2588}\u{258c}                       1
@@ -543,7 +697,7 @@ By month
     #[test]
     fn colour_marks_the_matches() {
         let mut out = Ansi::new(Vec::new());
-        results(&mut out, &sample(), &PathStyle::default()).unwrap();
+        results(&mut out, &sample(), &Layout::default()).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         // Red bold around the matched word, reset after it.
         assert!(
@@ -559,16 +713,128 @@ By month
         r.offset = 10;
         r.facets = None;
         let mut out = NoColor::new(Vec::new());
-        results(&mut out, &r, &PathStyle::default()).unwrap();
+        results(&mut out, &r, &Layout::default()).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(text.starts_with("40 matches, showing 11-12\n"), "{text}");
         r.hits.clear();
         let mut out = NoColor::new(Vec::new());
-        results(&mut out, &r, &PathStyle::default()).unwrap();
+        results(&mut out, &r, &Layout::default()).unwrap();
         assert_eq!(
             String::from_utf8(out.into_inner()).unwrap(),
             "40 matches, none from 11 on\n"
         );
+    }
+
+    #[test]
+    fn wraps_to_the_width_and_keeps_highlights() {
+        let mut r = sample();
+        r.facets = None;
+        r.hits.truncate(1);
+        let hit = &mut r.hits[0];
+        hit.title = "A title long enough to need a second line here".into();
+        hit.title_highlights = vec![(2, 7)];
+        let snippet = hit.snippet.as_mut().unwrap();
+        snippet.text = "one two three four five six seven eight nine ten eleven".into();
+        snippet.highlights = vec![(34, 39), (49, 55)];
+        let layout = Layout {
+            cwd: None,
+            width: Some(24),
+        };
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &layout).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[2..9],
+            [
+                "A title long enough to",
+                "need a second line here",
+                "  a0000000000000001 \u{b7}",
+                "  2025-02-06 \u{b7} The",
+                "  Telegraph \u{b7} article,",
+                "  teased in 3 files",
+                "  /home/me/news/data/001.txt"
+            ]
+        );
+        assert_eq!(
+            lines[9..],
+            [
+                "  \u{2026}one two three four",
+                "  five six seven eight",
+                "  nine ten eleven"
+            ]
+        );
+        // In colour, the highlight cut by no break stays whole, on its line.
+        let mut out = Ansi::new(Vec::new());
+        results(&mut out, &r, &layout).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.contains("\x1b[31meight\x1b[0m\n"), "{text:?}");
+        assert!(text.contains("\x1b[31meleven\x1b[0m\n"), "{text:?}");
+        // Unwrapped in a pipe.
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(
+            text.contains("\n  \u{2026}one two three four five six seven eight nine ten eleven\n")
+        );
+    }
+
+    #[test]
+    fn escapes_in_files_do_not_reach_the_terminal() {
+        let mut r = sample();
+        r.hits[0].title = "Title\x1b[2J\x1b]52;c;aGk=\x07".into();
+        r.hits[0].title_highlights = vec![];
+        r.hits[0].source = "Src\x1b]0;owned\x07".into();
+        r.hits[0].path = "/x/\x1b[31mred.txt".into();
+        r.hits[0].snippet.as_mut().unwrap().text = "body \u{9b}2J text".into();
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{9b}'));
+        assert!(
+            text.contains("Title\u{241b}[2J\u{241b}]52;c;aGk=\u{2407}"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sources_table() {
+        let list = vec![
+            SourceSummary {
+                slug: "reuters".into(),
+                name: "Reuters".into(),
+                articles: 1234,
+                first: Some(d("2012-01-03")),
+                last: Some(d("2020-12-31")),
+            },
+            SourceSummary {
+                slug: "vox".into(),
+                name: "vox".into(),
+                articles: 7,
+                first: None,
+                last: None,
+            },
+        ];
+        let mut out = NoColor::new(Vec::new());
+        sources(&mut out, &list).unwrap();
+        assert_eq!(
+            String::from_utf8(out.into_inner()).unwrap(),
+            "2 sources, by articles (first and last date)
+  Reuters (reuters)  1,234  2012-01-03 .. 2020-12-31
+  vox                    7  undated
+"
+        );
+    }
+
+    #[test]
+    fn facets_say_how_many_sources_are_left_out() {
+        let mut r = sample();
+        r.hits.clear();
+        r.facets.as_mut().unwrap().source_total = 491;
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(text.contains("\nBy source (top 2 of 491)\n"), "{text}");
     }
 
     #[test]

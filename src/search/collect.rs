@@ -70,7 +70,7 @@ impl TopK {
             keep,
             buf: Vec::new(),
             threshold: None,
-            cut_at: (2 * keep).max(64),
+            cut_at: keep.saturating_mul(2).max(64),
         }
     }
 
@@ -107,7 +107,7 @@ impl TopK {
         }
         self.threshold = Some(worst);
         // Many ties keep the buffer long: cut less often then, to stay linear.
-        self.cut_at = (2 * self.keep).max(2 * self.buf.len()).max(64);
+        self.cut_at = self.keep.saturating_mul(2).max(2 * self.buf.len()).max(64);
     }
 
     fn into_sorted(mut self) -> Vec<Candidate> {

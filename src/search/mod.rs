@@ -5,6 +5,7 @@
 mod collect;
 mod dates;
 mod document;
+mod fetch;
 mod marks;
 mod query;
 mod snippet;
@@ -14,7 +15,6 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -28,7 +28,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDoc
 use crate::index::docs;
 use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
-use collect::{compare, Candidate, HitCollector, RawFacets};
+use collect::{Candidate, HitCollector, RawFacets};
 pub use dates::{DateRange, DateSpan};
 pub use document::{is_doc_id, Document};
 pub(crate) use query::parse_user_query;
@@ -37,13 +37,12 @@ pub use query::{Filters, KindFilter, QueryError};
 use snippet::SnippetMaker;
 pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
 pub use snippet::{Snippet, SnippetSource};
-pub use stats::{IndexStats, SourceCount};
+pub use stats::{IndexStats, SourceCount, SourceSummary};
 
 /// Sources listed in the facets.
 pub const TOP_SOURCES: usize = 10;
-/// Tied hits ordered by path at most; beyond, index order (reading every path of a huge
-/// tie, e.g. `*` over undated documents, would cost more than it is worth).
-const MAX_TIE_GROUP: usize = 2_000;
+/// Documents of a source looked at for its display name.
+const NAME_LOOKS: usize = 8;
 
 /// One search, as the command line asks it.
 #[derive(Debug, Clone)]
@@ -141,6 +140,8 @@ pub struct TeaserStats {
 pub struct Facets {
     /// The [`TOP_SOURCES`] sources with most matches, most first.
     pub sources: Vec<SourceCount>,
+    /// How many sources have a match (`sources` shows the first of them).
+    pub source_total: u64,
     /// Every month with a match, in order.
     pub months: Vec<MonthCount>,
     /// Matches without a date.
@@ -152,6 +153,16 @@ pub struct MonthCount {
     pub year: i32,
     pub month: u32,
     pub count: u64,
+}
+
+/// The matching documents of a search, before their stored documents are read.
+struct Matched {
+    searcher: Searcher,
+    built: query::BuiltQuery,
+    /// The best matches, sorted (ties not yet by path).
+    cands: Vec<Candidate>,
+    /// Which of them to show.
+    window: fetch::Window,
 }
 
 /// An open index, ready to answer searches.
@@ -203,8 +214,72 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
-    /// Runs one search.
+    /// Runs one search, with the hits' documents in memory (for a page of hits).
     pub fn search(&self, req: &SearchRequest) -> anyhow::Result<SearchResults> {
+        let mut hits = Vec::new();
+        let mut results = self.search_each(req, |hit| {
+            hits.push(hit);
+            Ok(())
+        })?;
+        results.hits = hits;
+        Ok(results)
+    }
+
+    /// Runs one search and hands each hit to `on_hit` as soon as it is read, in order:
+    /// memory stays flat however many hits are asked for. The results have no hits.
+    pub fn search_each(
+        &self,
+        req: &SearchRequest,
+        mut on_hit: impl FnMut(Hit) -> anyhow::Result<()>,
+    ) -> anyhow::Result<SearchResults> {
+        let (matched, results) = self.matched(req, fetch::DOCS_CHUNK)?;
+        let searcher = &matched.searcher;
+        let snippets = if req.snippets && matched.cands.len() > req.offset {
+            Some(SnippetMaker::new(
+                searcher,
+                &*matched.built.query,
+                &matched.built.prefixes,
+                &self.fields,
+            )?)
+        } else {
+            None
+        };
+        fetch::in_order(
+            &matched.cands,
+            &matched.window,
+            |addr| searcher.doc::<TantivyDocument>(addr),
+            |doc| self.text(doc, self.fields.path),
+            |c, doc| on_hit(self.hit(searcher, c, &doc, snippets.as_ref())?),
+        )?;
+        Ok(results)
+    }
+
+    /// Runs one search and hands the path of each hit to `on_path`, in order, reading
+    /// nothing else of the documents (for `--format paths`). The results have no hits.
+    pub fn search_paths(
+        &self,
+        req: &SearchRequest,
+        mut on_path: impl FnMut(&str) -> anyhow::Result<()>,
+    ) -> anyhow::Result<SearchResults> {
+        let (matched, results) = self.matched(req, fetch::PATHS_CHUNK)?;
+        let searcher = &matched.searcher;
+        fetch::in_order(
+            &matched.cands,
+            &matched.window,
+            |addr| fetch::read_text(searcher, self.fields.path, addr),
+            String::as_str,
+            |_, path| on_path(&path),
+        )?;
+        Ok(results)
+    }
+
+    /// The matching documents of a search: the hits to show, in order, and the results
+    /// without their hits.
+    fn matched(
+        &self,
+        req: &SearchRequest,
+        chunk: usize,
+    ) -> anyhow::Result<(Matched, SearchResults)> {
         let searcher = self.reader.searcher();
         let schema = searcher.schema();
         let mut notes = Vec::new();
@@ -238,86 +313,87 @@ impl SearchIndex {
         let collected = searcher
             .search(&*built.query, &collector)
             .context("searching the index")?;
-        let window = self.window(
-            &searcher,
-            req.sort,
-            collected.candidates,
-            req.offset,
-            req.limit,
-        )?;
-        let snippets = if req.snippets && !window.is_empty() {
-            Some(SnippetMaker::new(
-                &searcher,
-                &*built.query,
-                &built.prefixes,
-                &self.fields,
-            )?)
-        } else {
-            None
+        if collected.total == 0 && !req.dates.is_empty() {
+            notes.extend(self.dates_note(&searcher, req.dates));
+        }
+        let facets = match collected.facets {
+            Some(raw) => Some(self.facets(&searcher, raw)?),
+            None => None,
         };
-        let hits = window
-            .into_iter()
-            .map(|(c, doc)| self.hit(&searcher, &c, &doc, snippets.as_ref()))
-            .collect::<anyhow::Result<Vec<Hit>>>()?;
-        let facets = collected.facets.map(|raw| self.facets(raw));
-        Ok(SearchResults {
+        let results = SearchResults {
             total: collected.total,
             offset: req.offset,
-            hits,
+            hits: Vec::new(),
             facets,
             notes,
-        })
+        };
+        Ok((
+            Matched {
+                searcher,
+                built,
+                cands: collected.candidates,
+                window: fetch::Window {
+                    order: req.sort,
+                    offset: req.offset,
+                    limit: req.limit,
+                    chunk,
+                },
+            },
+            results,
+        ))
+    }
+
+    /// When date filters left nothing: the dates the index has, if the filters miss them
+    /// all (`--since 'last month'` on an archive that ends years ago).
+    fn dates_note(&self, searcher: &Searcher, range: DateRange) -> Option<String> {
+        if !range.is_bounded() {
+            return None;
+        }
+        let (first, last) = self.date_span(searcher)?;
+        let before = range.to.is_some_and(|to| to < first);
+        let after = range.from.is_some_and(|from| from > last);
+        if !(before || after) {
+            return None;
+        }
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let asked = match (range.from, range.to) {
+            (Some(a), Some(b)) if a == b => format!("on {}", day(a)),
+            (Some(a), Some(b)) => format!("from {} to {}", day(a), day(b)),
+            (Some(a), None) => format!("since {}", day(a)),
+            (None, Some(b)) => format!("until {}", day(b)),
+            (None, None) => return None,
+        };
+        Some(format!(
+            "the date filter asks for documents {asked}, but the index's documents are dated {} to {}",
+            day(first),
+            day(last)
+        ))
+    }
+
+    /// The first and last dates of the index's documents, from the date column's bounds.
+    pub fn date_span(&self, searcher: &Searcher) -> Option<(NaiveDate, NaiveDate)> {
+        let name = searcher.schema().get_field_name(self.fields.date);
+        let mut span: Option<(i64, i64)> = None;
+        for segment in searcher.segment_readers() {
+            let Ok(Some(column)) = segment.fast_fields().column_opt::<tantivy::DateTime>(name)
+            else {
+                continue;
+            };
+            if column.num_docs() == 0 || column.values.num_vals() == 0 {
+                continue;
+            }
+            let (a, b) = (
+                column.min_value().into_timestamp_secs(),
+                column.max_value().into_timestamp_secs(),
+            );
+            span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
+        let (a, b) = span?;
+        Some((dates::day_of_secs(a)?, dates::day_of_secs(b)?))
     }
 
     fn source_term(&self, slug: &str) -> Term {
         Term::from_facet(self.fields.source_facet, &Facet::from_path([slug]))
-    }
-
-    /// The hits from `offset` on, at most `limit`, with their stored documents. Candidates
-    /// come sorted; those the sort cannot tell apart are ordered here by path.
-    fn window(
-        &self,
-        searcher: &Searcher,
-        order: SortOrder,
-        mut cands: Vec<Candidate>,
-        offset: usize,
-        limit: usize,
-    ) -> anyhow::Result<Vec<(Candidate, TantivyDocument)>> {
-        let end = offset.saturating_add(limit).min(cands.len());
-        if offset >= end {
-            return Ok(Vec::new());
-        }
-        let mut docs: HashMap<DocAddress, TantivyDocument> = HashMap::new();
-        let mut i = 0;
-        while i < end {
-            let mut j = i + 1;
-            while j < cands.len() && compare(order, &cands[i], &cands[j]) == Ordering::Equal {
-                j += 1;
-            }
-            if j - i > 1 && j > offset && j - i <= MAX_TIE_GROUP {
-                let mut keyed = Vec::with_capacity(j - i);
-                for c in &cands[i..j] {
-                    let doc: TantivyDocument = searcher.doc(c.addr)?;
-                    keyed.push((self.text(&doc, self.fields.path).to_string(), *c));
-                    docs.insert(c.addr, doc);
-                }
-                keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.addr.cmp(&b.1.addr)));
-                for (slot, (_, c)) in cands[i..j].iter_mut().zip(keyed) {
-                    *slot = c;
-                }
-            }
-            i = j;
-        }
-        cands[offset..end]
-            .iter()
-            .map(|c| {
-                let doc = match docs.remove(&c.addr) {
-                    Some(doc) => doc,
-                    None => searcher.doc(c.addr)?,
-                };
-                Ok((*c, doc))
-            })
-            .collect()
     }
 
     fn text<'d>(&self, doc: &'d TantivyDocument, field: tantivy::schema::Field) -> &'d str {
@@ -378,37 +454,78 @@ impl SearchIndex {
         Ok(column.first(addr.doc_id))
     }
 
-    /// Facets in order. Sources go by slug: display names may differ between the files of
-    /// one source, and looking one up costs a stored document per source.
-    fn facets(&self, raw: RawFacets) -> Facets {
-        let sources = top_sources(raw.sources);
+    /// Facets in order, every month from the first to the last (empty ones as zero).
+    fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
+        let source_total = raw.sources.len() as u64;
+        let sources = self.top_sources(searcher, raw.sources)?;
         let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
         for (day, count) in raw.days {
             if let Some(date) = dates::day_of_secs(day * 86_400) {
                 *months.entry((date.year(), date.month())).or_default() += count;
             }
         }
-        let months = months
-            .into_iter()
-            .map(|((year, month), count)| MonthCount { year, month, count })
-            .collect();
-        Facets {
+        Ok(Facets {
             sources,
-            months,
+            source_total,
+            months: every_month(&months),
             undated: raw.undated,
+        })
+    }
+
+    /// The [`TOP_SOURCES`] sources with most documents, most first (ties by slug), with
+    /// their display names.
+    fn top_sources(
+        &self,
+        searcher: &Searcher,
+        counts: HashMap<String, u64>,
+    ) -> anyhow::Result<Vec<SourceCount>> {
+        let mut top: Vec<(String, u64)> = counts.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(TOP_SOURCES);
+        top.into_iter()
+            .map(|(slug, count)| {
+                Ok(SourceCount {
+                    name: self.source_name(searcher, &slug)?,
+                    slug,
+                    count,
+                })
+            })
+            .collect()
+    }
+
+    /// The display name of a source, as stored with its documents: the first of a few that
+    /// is not just the slug (files named by their folder have only the slug), else the
+    /// slug. Names are not in a fast field: one stored field per document looked at.
+    fn source_name(&self, searcher: &Searcher, slug: &str) -> anyhow::Result<String> {
+        let query = TermQuery::new(self.source_term(slug), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(NAME_LOOKS).order_by_score())?;
+        for (_, addr) in top {
+            let name = fetch::read_text(searcher, self.fields.source_name, addr)?;
+            if !name.is_empty() && name != slug {
+                return Ok(name);
+            }
         }
+        Ok(slug.to_string())
     }
 }
 
-/// The [`TOP_SOURCES`] sources with most documents, most first (ties by slug).
-pub(crate) fn top_sources(counts: HashMap<String, u64>) -> Vec<SourceCount> {
-    let mut sources: Vec<SourceCount> = counts
-        .into_iter()
-        .map(|(slug, count)| SourceCount { slug, count })
-        .collect();
-    sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
-    sources.truncate(TOP_SOURCES);
-    sources
+/// Month counts with the months between them that have none, as zero.
+pub(crate) fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount> {
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut year, mut month) = first;
+    while (year, month) <= last {
+        let count = counts.get(&(year, month)).copied().unwrap_or(0);
+        out.push(MonthCount { year, month, count });
+        (year, month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+    }
+    out
 }
 
 fn teaser_stats(doc: &TantivyDocument, f: &Fields) -> TeaserStats {

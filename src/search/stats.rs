@@ -1,23 +1,38 @@
 //! What an index holds (`newsfind stats`): documents by kind, sources, dates, size.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use tantivy::collector::Count;
+use tantivy::collector::{Collector, Count, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{AllQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DateTime, DocId, Score, SegmentReader, Term};
 
 use super::collect::{HitCollector, SortOrder};
 use super::{dates, SearchIndex};
 use crate::index::schema::{FOLDED, KIND_ARTICLE, KIND_TEASER};
 
-/// A source (by slug) and how many documents it has.
+/// A source and how many documents it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceCount {
     pub slug: String,
+    /// Display name, as found in the archive.
+    pub name: String,
     pub count: u64,
+}
+
+/// A source of the index: its articles and their dates (`newsfind sources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSummary {
+    pub slug: String,
+    /// Display name, as found in the archive.
+    pub name: String,
+    pub articles: u64,
+    /// First and last date of its dated articles.
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
 }
 
 /// Counts over a whole index. Sources and dates are those of articles.
@@ -73,7 +88,7 @@ impl SearchIndex {
             }
         }
         let undated_articles = raw.undated;
-        let top_sources = super::top_sources(raw.sources);
+        let top_sources = self.top_sources(&searcher, raw.sources)?;
         Ok(IndexStats {
             documents: searcher.search(&AllQuery, &Count)? as u64,
             articles: collected.total,
@@ -88,6 +103,157 @@ impl SearchIndex {
             segments: searcher.segment_readers().len(),
             size_bytes: dir_size(dir),
         })
+    }
+}
+
+impl SearchIndex {
+    /// Every source of the index's articles, most articles first (ties by name).
+    pub fn sources(&self) -> anyhow::Result<Vec<SourceSummary>> {
+        let searcher = self.searcher();
+        let f = self.fields;
+        let schema = searcher.schema();
+        let articles = TermQuery::new(
+            Term::from_field_text(f.kind, KIND_ARTICLE),
+            IndexRecordOption::Basic,
+        );
+        let spans = searcher.search(
+            &articles,
+            &SourceSpans {
+                date_field: schema.get_field_name(f.date).to_string(),
+                source_field: schema.get_field_name(f.source_facet).to_string(),
+            },
+        )?;
+        let mut list = spans
+            .into_iter()
+            .map(|(slug, span)| {
+                Ok(SourceSummary {
+                    name: self.source_name(&searcher, &slug)?,
+                    slug,
+                    articles: span.count,
+                    first: span.first.and_then(dates::day_of_secs),
+                    last: span.last.and_then(dates::day_of_secs),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        list.sort_by(|a, b| {
+            b.articles
+                .cmp(&a.articles)
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        Ok(list)
+    }
+}
+
+/// Count and first and last date (seconds) of a source's documents.
+#[derive(Debug, Default, Clone, Copy)]
+struct Span {
+    count: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Span {
+    fn add(&mut self, date: Option<i64>, count: u64) {
+        self.count += count;
+        if let Some(d) = date {
+            self.first = Some(self.first.map_or(d, |f| f.min(d)));
+            self.last = Some(self.last.map_or(d, |l| l.max(d)));
+        }
+    }
+
+    fn merge(&mut self, other: Span) {
+        self.count += other.count;
+        for d in [other.first, other.last].into_iter().flatten() {
+            self.add(Some(d), 0);
+        }
+    }
+}
+
+/// Collects a [`Span`] per source slug, from the fast fields.
+struct SourceSpans {
+    date_field: String,
+    source_field: String,
+}
+
+struct SegmentSpans {
+    dates: Option<Column<DateTime>>,
+    sources: Option<StrColumn>,
+    /// Per source ordinal of the segment.
+    spans: Vec<Span>,
+}
+
+impl Collector for SourceSpans {
+    type Fruit = HashMap<String, Span>;
+    type Child = SegmentSpans;
+
+    fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<SegmentSpans> {
+        let sources = reader.fast_fields().str(&self.source_field)?;
+        let terms = sources.as_ref().map_or(0, |s| s.num_terms());
+        Ok(SegmentSpans {
+            dates: reader
+                .fast_fields()
+                .column_opt::<DateTime>(&self.date_field)?,
+            sources,
+            spans: vec![Span::default(); terms],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<String, Span>>) -> tantivy::Result<Self::Fruit> {
+        let mut all: HashMap<String, Span> = HashMap::new();
+        for fruit in fruits {
+            for (slug, span) in fruit {
+                all.entry(slug).or_default().merge(span);
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentSpans {
+    type Fruit = HashMap<String, Span>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let date = self
+            .dates
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .map(|d| d.into_timestamp_secs());
+        if let Some(sources) = &self.sources {
+            for ord in sources.ords().values_for_doc(doc) {
+                if let Some(span) = self.spans.get_mut(ord as usize) {
+                    span.add(date, 1);
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = HashMap::new();
+        let Some(column) = &self.sources else {
+            return out;
+        };
+        let ords: Vec<u64> = (0..self.spans.len() as u64)
+            .filter(|&ord| self.spans[ord as usize].count > 0)
+            .collect();
+        let mut spans = ords.iter().map(|&ord| self.spans[ord as usize]);
+        let _ = column
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |encoded| {
+                let span = spans.next().unwrap_or_default();
+                // `/slug`: the slug is the first (only) path component.
+                let facet = Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
+                if let Some(slug) = facet.to_path().first() {
+                    out.entry((*slug).to_string())
+                        .or_insert_with(Span::default)
+                        .merge(span);
+                }
+            });
+        out
     }
 }
 

@@ -15,7 +15,7 @@ use termcolor::NoColor;
 
 use super::params::{self, BadParam};
 use super::AppState;
-use crate::output::{self, Format, PathStyle};
+use crate::output::{self, Format, Layout};
 use crate::search::{is_doc_id, DocKind, QueryError};
 
 /// A JSON error response.
@@ -146,7 +146,7 @@ pub(super) async fn search(
     };
     blocking(&state, "search", move |state| {
         let results = state.index.search(&request).map_err(ApiError::of_search)?;
-        printed(|w| output::print_results(w, &results, Format::Json, &PathStyle::default()))
+        printed(|w| output::print_results(w, &results, Format::Json, &Layout::default()))
     })
     .await
 }
@@ -179,9 +179,8 @@ pub(super) async fn doc(
             Some(Err(why)) => Some(Err(why.as_str())),
             None => None,
         };
-        let body = printed(|w| {
-            output::print_document(w, &doc, shown, Format::Json, &PathStyle::default())
-        })?;
+        let body =
+            printed(|w| output::print_document(w, &doc, shown, Format::Json, &Layout::default()))?;
         if !view {
             return Ok(body);
         }
@@ -256,7 +255,7 @@ pub(super) async fn stats(State(state): State<Arc<AppState>>, RawQuery(raw): Raw
     blocking(&state, "stats", move |state| {
         let dir = &state.config.dir;
         let stats = state.index.stats(dir).map_err(ApiError::Internal)?;
-        printed(|w| output::print_stats(w, &stats, dir, Format::Json))
+        printed(|w| output::print_stats(w, &stats, dir, true))
     })
     .await
 }

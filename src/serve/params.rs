@@ -140,9 +140,15 @@ pub fn search_request(raw: Option<&str>, today: NaiveDate) -> Result<SearchReque
     let args = SearchParams::try_parse_from(argv)
         .map_err(|err| clap_error(&err))?
         .args;
-    if args.limit > MAX_LIMIT {
+    if let Some(limit) = args.limit.filter(|&n| n > MAX_LIMIT) {
+        // `-n all` is usize::MAX.
+        let given = if limit == usize::MAX {
+            "all".to_string()
+        } else {
+            limit.to_string()
+        };
         return Err(BadParam::new(
-            format!("limit={} is over {MAX_LIMIT} hits a page", args.limit),
+            format!("limit={given} is over {MAX_LIMIT} hits a page"),
             Some("limit"),
         ));
     }

@@ -84,7 +84,7 @@ def main():
     failed = ratio < a.min_ratio or bool(messy_missed)
 
     if a.index:
-        res = subprocess.run([a.newsfind, "index", a.archive, "--index", a.index, "-q"], capture_output=True, text=True)
+        res = subprocess.run([a.newsfind, "index", a.archive, "--index", a.index, "-v"], capture_output=True, text=True)
         messy = [m for m in manifest if "messy" in m]
         reported = [m for m in messy if m["path"] in res.stderr]
         print(f"index: exit {res.returncode}; {len(reported)}/{len(messy)} messy files reported on stderr")
