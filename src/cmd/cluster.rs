@@ -10,6 +10,7 @@ use crate::cli::{ClusterCommand, ClusterConfigArgs};
 use crate::cluster::config::Layout;
 use crate::cluster::sync::{sync, SyncSummary};
 use crate::cluster::ClusterUrl;
+use crate::output::thousands;
 
 pub fn run(command: ClusterCommand) -> anyhow::Result<u8> {
     match command {
@@ -72,7 +73,8 @@ fn print_summary(s: &SyncSummary, url: &ClusterUrl) {
     if s.up_to_date {
         eprintln!(
             "{url} is up to date: {} documents on {} shards, nothing sent",
-            s.cluster_total, s.shards
+            thousands(s.cluster_total),
+            s.shards
         );
         return;
     }
@@ -80,10 +82,14 @@ fn print_summary(s: &SyncSummary, url: &ClusterUrl) {
     eprintln!(
         "sent {} documents and deleted {} on {url} ({} unchanged); it holds {} documents on {} \
          shards",
-        s.sent, s.deleted, s.unchanged, s.cluster_total, s.shards
+        thousands(s.sent),
+        thousands(s.deleted),
+        thousands(s.unchanged),
+        thousands(s.cluster_total),
+        s.shards
     );
     eprintln!(
-        "synced in {secs:.2} s ({:.0} documents/s)",
-        (s.sent + s.deleted) as f64 / secs.max(1e-9)
+        "synced in {secs:.2} s ({} documents/s)",
+        thousands(((s.sent + s.deleted) as f64 / secs.max(1e-9)).round() as u64)
     );
 }
