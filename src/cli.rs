@@ -94,6 +94,14 @@ pub struct IndexArgs {
     /// Then bring this cluster to what the index holds (sphinx://HEAD:PORT).
     #[arg(long, value_name = "URL")]
     pub to: Option<ClusterUrl>,
+    /// Skip files larger than this many MB (with a reason): one huge file must not take
+    /// the memory of the run.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_size: u64,
+    /// Follow symbolic links (by default they are reported and skipped, so that a link
+    /// out of the archive, or to a file indexed under its own name, is not indexed).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,90 +1,11 @@
 //! `newsfind index` and `newsfind parse` end to end, on archives built in temp dirs.
 
+mod common;
+
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
-
-/// A temp archive and index, and the binary run against them.
-struct TestEnv {
-    dir: tempfile::TempDir,
-}
-
-impl TestEnv {
-    fn new() -> TestEnv {
-        TestEnv {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn archive(&self) -> PathBuf {
-        self.dir.path().join("archive")
-    }
-
-    fn index_dir(&self) -> PathBuf {
-        self.dir.path().join("index")
-    }
-
-    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
-        let path = self.archive().join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("NEWSFIND_INDEX")
-            .output()
-            .unwrap()
-    }
-
-    fn index(&self, extra: &[&str]) -> (i32, String) {
-        let archive = self.archive();
-        let index = self.index_dir();
-        let mut args = vec![
-            "index",
-            archive.to_str().unwrap(),
-            "--index",
-            index.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let out = self.run(&args);
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-}
-
-/// An article file in the archive format.
-fn article(date: &str, title: &str, body: &[&str], teasers: &[(&str, &str)]) -> String {
-    let mut s = format!(" date {date} {title}\n\nJane Doe\n\u{b7}2 min read\n\n");
-    for p in body {
-        s += &format!("{p}\n\nADVERTISEMENT\n\n");
-    }
-    if !teasers.is_empty() {
-        s += "Latest Stories\n\n";
-        for (t, summary) in teasers {
-            s += &format!("  \u{2022} {t}\n\n    {summary}\n\n");
-        }
-    }
-    s
-}
-
-/// "the index in … holds A articles and T teasers" → (A, T).
-fn holds(stderr: &str) -> (u64, u64) {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(" holds "))
-        .unwrap_or_else(|| panic!("no summary in {stderr}"));
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let at = words.iter().position(|w| *w == "holds").unwrap();
-    let number = |w: &str| w.replace(',', "").parse().unwrap();
-    (number(words[at + 1]), number(words[at + 4]))
-}
+use common::{article, bin, TestEnv};
 
 fn counts_line(stderr: &str) -> &str {
     stderr
@@ -135,7 +56,8 @@ fn indexes_sources_and_reports_bad_files() {
     env.write("notes.md", "not an article");
 
     // -v: every warning on its own line.
-    let (code, stderr) = env.index(&["-v"]);
+    let run = env.index(&["-v"]);
+    let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 2, "a skipped file makes exit 2: {stderr}");
     assert!(
         stderr.contains("misc/empty.txt: skipped: empty"),
@@ -170,15 +92,15 @@ fn indexes_sources_and_reports_bad_files() {
         "{stderr}"
     );
     // Six articles; one teaser seen in two files is one document.
-    assert_eq!(holds(&stderr), (6, 1), "{stderr}");
+    assert_eq!(env.holds(), (6, 1), "{stderr}");
 
     let out = env.run(&[
         "parse",
         env.archive().join("flat.txt").to_str().unwrap(),
         env.archive().join("reuters/001.txt").to_str().unwrap(),
     ]);
-    let objs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
+    let objs: Vec<serde_json::Value> = out
+        .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -194,7 +116,7 @@ fn incremental_runs_read_only_what_changed() {
     let env = TestEnv::new();
     for i in 0..20 {
         env.write(
-            &format!("src{}/{i:03}.txt", i % 3),
+            format!("src{}/{i:03}.txt", i % 3),
             article(
                 "2021-05-01",
                 &format!("Story {i}"),
@@ -203,11 +125,12 @@ fn incremental_runs_read_only_what_changed() {
             ),
         );
     }
-    let (code, stderr) = env.index(&[]);
+    let run = env.index(&[]);
+    let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(holds(&stderr), (20, 1));
+    assert_eq!(env.holds(), (20, 1));
 
-    let (_, stderr) = env.index(&[]);
+    let stderr = env.index(&[]).stderr;
     assert!(
         counts_line(&stderr).starts_with("20 files: 0 new, 0 changed, 20 unchanged"),
         "{stderr}"
@@ -223,7 +146,7 @@ fn incremental_runs_read_only_what_changed() {
     f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
         .unwrap();
     drop(f);
-    let (_, stderr) = env.index(&[]);
+    let stderr = env.index(&[]).stderr;
     assert!(
         counts_line(&stderr).contains("0 changed, 20 unchanged (1 touched"),
         "{stderr}"
@@ -243,26 +166,26 @@ fn incremental_runs_read_only_what_changed() {
             &[("Another teaser", "")],
         ),
     );
-    let (_, stderr) = env.index(&[]);
+    let stderr = env.index(&[]).stderr;
     assert!(
         counts_line(&stderr).starts_with("21 files: 1 new, 1 changed, 19 unchanged, 0 removed"),
         "{stderr}"
     );
-    assert_eq!(holds(&stderr), (21, 2), "{stderr}");
+    assert_eq!(env.holds(), (21, 2), "{stderr}");
 
     // Removed files take their documents with them; a teaser goes with its last file.
     fs::remove_file(env.archive().join("src2/new.txt")).unwrap();
     fs::remove_file(env.archive().join("src0/000.txt")).unwrap();
-    let (_, stderr) = env.index(&[]);
+    let stderr = env.index(&[]).stderr;
     assert!(counts_line(&stderr).contains("2 removed"), "{stderr}");
-    assert_eq!(holds(&stderr), (19, 1), "{stderr}");
+    assert_eq!(env.holds(), (19, 1), "{stderr}");
 
-    let (_, stderr) = env.index(&["--rebuild"]);
+    let stderr = env.index(&["--rebuild"]).stderr;
     assert!(
         counts_line(&stderr).starts_with("19 files: 19 new"),
         "{stderr}"
     );
-    assert_eq!(holds(&stderr), (19, 1), "{stderr}");
+    assert_eq!(env.holds(), (19, 1), "{stderr}");
 }
 
 #[test]
@@ -290,8 +213,8 @@ fn teaser_with_an_article_of_the_same_title_stays_one_teaser() {
         "b/3.txt",
         article("2021-05-03", "The Big Story", &["It was big. Really."], &[]),
     );
-    let (_, stderr) = env.index(&[]);
-    assert_eq!(holds(&stderr), (3, 1), "{stderr}");
+    let stderr = env.index(&[]).stderr;
+    assert_eq!(env.holds(), (3, 1), "{stderr}");
 }
 
 #[test]
@@ -299,7 +222,8 @@ fn source_override_and_glob() {
     let env = TestEnv::new();
     env.write("x/a.txt", article("2021-05-01", "A", &["a."], &[]));
     env.write("x/b.news", article("2021-05-01", "B", &["b."], &[]));
-    let (code, stderr) = env.index(&["--glob", "*.news", "--source", "My Feed"]);
+    let run = env.index(&["--glob", "*.news", "--source", "My Feed"]);
+    let (code, stderr) = (run.code, run.stderr);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         counts_line(&stderr).starts_with("1 file: 1 new"),
@@ -311,21 +235,22 @@ fn source_override_and_glob() {
 fn a_second_writer_is_refused() {
     let env = TestEnv::new();
     env.write("a/1.txt", article("2021-05-01", "First", &["x."], &[]));
-    let (code, _) = env.index(&[]);
+    let code = env.index(&[]).code;
     assert_eq!(code, 0);
     let lock = fs::File::options()
         .write(true)
         .open(env.index_dir().join("newsfind.lock"))
         .unwrap();
     lock.try_lock().unwrap();
-    let (code, stderr) = env.index(&[]);
-    assert_eq!(code, 2);
+    let run = env.index(&[]);
+    let (code, stderr) = (run.code, run.stderr);
+    assert_eq!(code, 3, "a run that could not run is a failure");
     assert!(
         stderr.contains("another `newsfind index` is writing to"),
         "{stderr}"
     );
     drop(lock);
-    let (code, _) = env.index(&[]);
+    let code = env.index(&[]).code;
     assert_eq!(code, 0);
 }
 
@@ -338,7 +263,7 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
     let body: Vec<&str> = body.iter().map(String::as_str).collect();
     for i in 0..1500 {
         env.write(
-            &format!("s{}/{i:04}.txt", i % 7),
+            format!("s{}/{i:04}.txt", i % 7),
             article(
                 "2019-03-04",
                 &format!("Title {i}"),
@@ -350,7 +275,7 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
     for delay_ms in [30, 120, 400] {
         let archive = env.archive();
         let index = env.index_dir();
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .args([
                 "index",
                 archive.to_str().unwrap(),
@@ -368,16 +293,13 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
         if index.join("meta.json").exists() {
             // Whatever was committed opens and reads.
             let out = env.run(&["stats", "--index", index.to_str().unwrap()]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_eq!(out.code, 0, "{}", out.stderr);
         }
-        let (code, stderr) = env.index(&[]);
+        let run = env.index(&[]);
+        let (code, stderr) = (run.code, run.stderr);
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(
-            holds(&stderr),
+            env.holds(),
             (1500, 50),
             "after a kill at {delay_ms} ms: {stderr}"
         );
@@ -392,9 +314,9 @@ fn parse_reports_unparseable_files() {
     let path = env.archive().join("empty.txt");
     let missing = env.archive().join("missing.txt");
     let out = env.run(&["parse", path.to_str().unwrap(), missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let text = String::from_utf8(out.stdout).unwrap();
-    let objs: Vec<serde_json::Value> = text
+    assert_eq!(out.code, 2);
+    let objs: Vec<serde_json::Value> = out
+        .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

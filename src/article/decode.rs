@@ -13,6 +13,13 @@ pub enum SkipReason {
     Binary,
     #[error("unreadable: {0}")]
     Unreadable(String),
+    /// A FIFO, socket or device: never opened (reading a FIFO would wait forever).
+    #[error("not a regular file: {0}")]
+    NotAFile(&'static str),
+    #[error("too large: {size} bytes, over the limit of {limit} bytes (--max-size)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("symbolic link: {0}")]
+    Link(String),
 }
 
 /// A decoded file.

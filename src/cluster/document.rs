@@ -8,7 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value as Json};
 
-use crate::index::docs::day_number;
+use crate::index::day::Day;
 use crate::index::schema::{KIND_ARTICLE, KIND_TEASER};
 
 /// How Sphinx holds a column.
@@ -121,8 +121,8 @@ pub fn row(doc: &Map<String, Json>) -> Option<Row> {
         KIND_TEASER => KIND_TEASER_NO,
         _ => return None,
     };
-    let date = parse_date(text("date"));
-    let last = parse_date(text("last_seen"));
+    let date = parse_date(text("date")).and_then(Day::from_date);
+    let last = parse_date(text("last_seen")).and_then(Day::from_date);
     let captions: Vec<&str> = doc
         .get("captions")
         .and_then(Json::as_array)
@@ -151,12 +151,12 @@ pub fn row(doc: &Map<String, Json>) -> Option<Row> {
         SqlValue::Text(name.to_string()),
         SqlValue::Int(source_key(slug)),
         flag(date.is_some()),
-        SqlValue::Int(date.map_or(0, |d| i64::from(day_number(d)))),
-        SqlValue::Int(date.map_or(0, month_of)),
+        SqlValue::Int(date.map_or(0, Day::number)),
+        SqlValue::Int(date.map_or(0, |d| month_of(d.date()))),
         SqlValue::Int(title_key_value(crate::article::title_key(title))),
         int("seen_count"),
         flag(last.is_some()),
-        SqlValue::Int(last.map_or(0, |d| i64::from(day_number(d)))),
+        SqlValue::Int(last.map_or(0, Day::number)),
         flag(
             doc.get("truncated")
                 .and_then(Json::as_bool)

@@ -9,14 +9,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::client::{Node, Table};
 use super::config::{DISTRIBUTED_INDEX, SNIPPET_INDEX};
 use super::document::{self, quote, KIND_ARTICLE_NO, KIND_TEASER_NO};
 use super::translate::{translate, Translated};
 use super::ClusterUrl;
-use crate::index::docs::day_date;
+use crate::index::day::Day;
 use crate::search::{
     every_month, lead, one_line, DateRange, DocKind, Facets, Hit, KindFilter, SearchRequest,
     SearchResults, Snippet, SnippetSource, SortOrder, SourceCount, TeaserStats, SNIPPET_BYTES,
@@ -139,7 +139,10 @@ fn where_clause(t: &Translated, dates: DateRange, slugs: &[String], kind: KindFi
     }
     if dates.is_bounded() {
         parts.push("dated = 1".to_string());
-        let day = |d: NaiveDate| crate::index::docs::day_number(d);
+        // Out of the days an index holds: the nearest end.
+        let day = |d: NaiveDate| {
+            Day::from_date(d).map_or(if d.year() < 1 { 0 } else { i64::MAX }, Day::number)
+        };
         if let Some(from) = dates.from {
             parts.push(format!("day >= {}", day(from)));
         }
@@ -219,7 +222,9 @@ fn hits(table: &Table) -> anyhow::Result<Vec<Hit>> {
     );
     let int = |row: &[String], i: usize| row[i].parse::<i64>().unwrap_or(0);
     let date = |row: &[String], flag: usize, value: usize| {
-        (int(row, flag) == 1).then(|| day_date(int(row, value) as i32))
+        (int(row, flag) == 1)
+            .then(|| Day::from_number(int(row, value)).map(Day::date))
+            .flatten()
     };
     Ok(table
         .rows
@@ -499,7 +504,13 @@ mod tests {
         .unwrap();
         let w = where_clause(&t, t.dates, &["bbc-news".into()], KindFilter::All);
         assert!(w.starts_with("MATCH('(@(title,body,captions,byline) ukraine)') AND dated = 1"));
-        assert!(w.contains("day >= 20089 AND day <= 20453"), "{w}");
+        let day = |m, d| Day::from_date(NaiveDate::from_ymd_opt(2025, m, d).unwrap()).unwrap();
+        let want = format!(
+            "day >= {} AND day <= {}",
+            day(1, 1).number(),
+            day(12, 31).number()
+        );
+        assert!(w.contains(&want), "{w}");
         assert!(w.contains("source_key IN ("));
         assert!(w.ends_with("folded = 0"));
     }

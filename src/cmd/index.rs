@@ -39,6 +39,8 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
         commit_every: args.commit_every,
+        max_bytes: args.max_size << 20,
+        follow_links: args.follow,
     };
     let bar = progress_bar(args.quiet);
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -73,12 +75,21 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
         _ => {}
     }
     report.print_skipped(&mut err)?;
-    let summary = result?;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(failure) => {
+            // The run failed: a code of its own, so that a cron job can tell it from a run
+            // that finished but skipped files.
+            let message = format!("{failure:#}");
+            writeln!(err, "newsfind: {}", safe::one_line(&message))?;
+            return Ok(super::EXIT_FAILED);
+        }
+    };
     if let Some(url) = &to {
         super::cluster::sync_and_report(&config.index_dir, url, args.quiet)?;
     }
     Ok(if summary.skipped_total() > 0 {
-        super::EXIT_ERROR
+        super::EXIT_SKIPPED
     } else {
         super::EXIT_OK
     })
@@ -314,6 +325,8 @@ pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<
         quiet: false,
         verbose: false,
         commit_every: 50_000,
+        max_size: 10,
+        follow: false,
         to: None,
     })
 }

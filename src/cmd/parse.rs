@@ -5,8 +5,9 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::article::{decode, parse_article, source_of};
+use crate::article::source_of;
 use crate::cli::ParseArgs;
+use crate::index::read::{read_article, ReadArticle, DEFAULT_MAX_BYTES};
 
 pub fn run(args: ParseArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -30,15 +31,11 @@ pub fn run(args: ParseArgs) -> anyhow::Result<u8> {
 /// One file's JSON object; a file that cannot be parsed has `skipped` with the reason.
 fn parse_file(path: &Path, given_source: Option<&str>) -> serde_json::Value {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return json!({ "path": shown, "skipped": format!("unreadable: {err}") }),
-    };
-    let decoded = match decode(&bytes) {
-        Ok(decoded) => decoded,
+    let max_bytes = DEFAULT_MAX_BYTES;
+    let ReadArticle { article, warnings } = match read_article(path, max_bytes) {
+        Ok(read) => read,
         Err(reason) => return json!({ "path": shown, "skipped": reason.to_string() }),
     };
-    let article = parse_article(&decoded.text);
     // No indexed root here: the parent folder stands for the archive's source folder.
     let relative = path
         .parent()
@@ -46,8 +43,6 @@ fn parse_file(path: &Path, given_source: Option<&str>) -> serde_json::Value {
         .map(|dir| Path::new(dir).join("f"))
         .unwrap_or_default();
     let source = source_of(given_source, article.source.as_deref(), &relative);
-    let mut warnings = decoded.warnings;
-    warnings.extend(article.warnings.iter().cloned());
     json!({
         "path": shown,
         "title": article.title,

@@ -32,6 +32,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     };
     // Machine formats stream: each hit is printed as soon as it is read.
     let mut printed = 0usize;
+    // What the local index's folder says about itself (a cluster has no folder here).
+    let mut status = Vec::new();
     let results = if let Some(url) = &args.remote {
         // A cluster answers a page at a time: printed once it is all there.
         let results = crate::cluster::search::search(url, &request)?;
@@ -55,6 +57,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     } else {
         ensure_index(&args.index)?;
         let index = SearchIndex::open(&args.index.dir)?;
+        status = crate::index::dir::notes(&args.index.dir, index.searcher().num_docs());
         match args.format {
             FormatArg::Paths => index.search_paths(&request, |path| {
                 printed += 1;
@@ -72,7 +75,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
         }
     };
     out.flush()?;
-    for note in &results.notes {
+    for note in status.iter().chain(&results.notes) {
         eprintln!("newsfind: {}", output::safe::one_line(note));
     }
     let machine = matches!(args.format, FormatArg::Paths | FormatArg::Jsonl);
@@ -146,15 +149,9 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
 /// the default one.
 pub(super) fn ensure_index(index: &IndexDirArg) -> anyhow::Result<()> {
     let dir = &index.dir;
-    if dir.join("meta.json").exists() {
+    // Anywhere else, opening the index says why there is none.
+    if dir.join("meta.json").exists() || dir != Path::new(DEFAULT_INDEX) {
         return Ok(());
-    }
-    if dir != Path::new(DEFAULT_INDEX) {
-        anyhow::bail!(
-            "no index at {}: make one with `newsfind index ARCHIVE --index {}`",
-            dir.display(),
-            dir.display()
-        );
     }
     if !Path::new(DEFAULT_ARCHIVE).is_dir() {
         anyhow::bail!("no index at {DEFAULT_INDEX}/ and no {DEFAULT_ARCHIVE}/ to index: run `newsfind index ARCHIVE` first");

@@ -2,8 +2,11 @@
 //! its file, read again from the file (teasers are documents of their own). On a
 //! terminal, text goes through the pager.
 
-use crate::article::{decode, parse_article, title_key, Teaser};
+use std::path::Path;
+
+use crate::article::{title_key, Teaser};
 use crate::cli::{FormatArg, ShowArgs};
+use crate::index::read::{parse_bytes, read_bytes, DEFAULT_MAX_BYTES};
 use crate::output::{self, Layout, Pager};
 use crate::search::{DocKind, Document, SearchIndex};
 
@@ -34,39 +37,21 @@ pub fn run(args: ShowArgs) -> anyhow::Result<u8> {
     Ok(super::EXIT_OK)
 }
 
-/// Biggest file whose teasers are read again.
-const MAX_FILE_BYTES: u64 = 16 << 20;
-
 /// The teasers of `doc`'s file as it is now, or why they are not shown. The file must
 /// still be a regular file (not a link or a FIFO put there since) of bounded size that
 /// holds the same article: else the teasers would be another file's.
 pub(crate) fn file_teasers(doc: &Document) -> Result<Vec<Teaser>, String> {
-    use std::io::Read;
     let path = &doc.path;
-    let cannot = |err: &dyn std::fmt::Display| {
-        format!("not stored with the article, and {path} cannot be read: {err}")
-    };
-    let meta = std::fs::symlink_metadata(path).map_err(|err| cannot(&err))?;
-    if !meta.is_file() {
-        return Err(cannot(&"it is no longer a regular file"));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(cannot(&format!(
-            "it is now {} bytes, over {MAX_FILE_BYTES}",
-            meta.len()
-        )));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
-        .map_err(|err| cannot(&err))?;
-    let decoded = decode(&bytes)
-        .map_err(|reason| format!("not stored with the article, and {path} is now a {reason}"))?;
-    let article = parse_article(&decoded.text);
-    if title_key(&article.title) != title_key(&doc.title) {
+    // The same read as the ingest's: links not followed, FIFOs never opened, bounded.
+    let read = read_bytes(Path::new(path), DEFAULT_MAX_BYTES, false)
+        .and_then(|bytes| parse_bytes(&bytes))
+        .map_err(|reason| {
+            format!("not stored with the article, and {path} cannot be read now: {reason}")
+        })?;
+    if title_key(&read.article.title) != title_key(&doc.title) {
         return Err(format!(
             "not stored with the article, and {path} holds another article since it was indexed"
         ));
     }
-    Ok(article.teasers)
+    Ok(read.article.teasers)
 }

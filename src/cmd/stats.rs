@@ -10,6 +10,9 @@ pub fn run(args: StatsArgs) -> anyhow::Result<u8> {
     let dir = &args.index.dir;
     let index = SearchIndex::open(dir)?;
     let stats = index.stats(dir)?;
+    for note in crate::index::dir::notes(dir, stats.documents) {
+        eprintln!("newsfind: {note}");
+    }
     let mut out = output::stdout(output::use_color_on_stdout(ColorWhen::Auto));
     let json = args.format == ReportFormatArg::Json;
     output::print_stats(&mut out, &stats, dir, json)?;

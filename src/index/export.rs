@@ -1,95 +1,85 @@
 //! Every document of the index as a flat JSON object, as stored: what a distributed
-//! engine (Quickwit, OpenSearch, the Sphinx sync of `crate::cluster`) ingests when an
-//! archive outgrows one machine. Teasers also say whether they are `folded` (an indexed
-//! article has their title), which the index keeps as a term, not a stored value.
-
-use std::collections::HashSet;
+//! engine (Quickwit, OpenSearch) ingests when an archive outgrows one machine. Documents
+//! are read through the codec ([`super::codec`]), so export shows what search shows.
 
 use anyhow::Context;
-use serde_json::{Map, Value as Json};
-use tantivy::schema::{IndexRecordOption, OwnedValue, Schema};
-use tantivy::{DocId, DocSet, Index, SegmentReader, TantivyDocument, Term, TERMINATED};
+use serde_json::{json, Map, Value as Json};
+use tantivy::{Index, TantivyDocument};
 
-use super::schema::{Fields, FOLDED, KIND_TEASER};
-
-/// Fields that can hold several values; they are exported as arrays.
-const MULTI_VALUED: [&str; 2] = ["captions", "credits"];
+use super::codec::StoredDoc;
+use super::day::Day;
+use super::schema::{Fields, KIND_ARTICLE, KIND_TEASER};
 
 /// Calls `each` with every live document of the index, segment by segment.
 pub fn for_each_document(
     index: &Index,
     mut each: impl FnMut(Map<String, Json>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let schema = index.schema();
-    let fields = Fields::new(&schema)?;
+    let fields = Fields::new(&index.schema())?;
     let reader = index.reader().context("opening the index")?;
     let searcher = reader.searcher();
     for segment in searcher.segment_readers() {
-        let folded = folded_teasers(segment, &fields)?;
         let store = segment.get_store_reader(4)?;
-        for doc_id in 0..segment.max_doc() {
-            if segment.is_deleted(doc_id) {
-                continue;
-            }
-            let doc: TantivyDocument = store.get(doc_id)?;
-            let mut json = to_json(&schema, &doc);
-            if json.get("kind").and_then(Json::as_str) == Some(KIND_TEASER) {
-                json.insert("folded".to_string(), Json::Bool(folded.contains(&doc_id)));
-            }
-            each(json)?;
+        for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
+            each(to_json(&StoredDoc::from_tantivy(&fields, &doc?)?))?;
         }
     }
     Ok(())
 }
 
-/// The teasers of a segment whose title is the title of an indexed article (`folded`
-/// is indexed, not stored; a search of all kinds leaves these teasers out).
-fn folded_teasers(segment: &SegmentReader, fields: &Fields) -> anyhow::Result<HashSet<DocId>> {
-    let term = Term::from_field_text(fields.folded, FOLDED);
-    let mut docs = HashSet::new();
-    let inverted = segment.inverted_index(fields.folded)?;
-    if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            docs.insert(doc);
-            doc = postings.advance();
-        }
-    }
-    Ok(docs)
+/// RFC 3339 at midnight UTC, as engines take dates.
+fn day(d: Option<Day>) -> Option<Json> {
+    d.map(|d| Json::String(format!("{d}T00:00:00Z")))
 }
 
-fn to_json(schema: &Schema, doc: &TantivyDocument) -> Map<String, Json> {
+fn to_json(doc: &StoredDoc) -> Map<String, Json> {
     let mut out = Map::new();
-    for name in MULTI_VALUED {
-        out.insert(name.to_string(), Json::Array(Vec::new()));
-    }
-    for (field, value) in doc.field_values() {
-        let name = schema.get_field_name(field);
-        let value = match OwnedValue::from(value) {
-            OwnedValue::Str(s) => Json::String(s),
-            OwnedValue::U64(n) => Json::from(n),
-            OwnedValue::Bool(b) => Json::Bool(b),
-            OwnedValue::Facet(f) => Json::String(f.to_path().join("/")),
-            OwnedValue::Date(d) => Json::String(
-                chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0)
-                    .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                    .unwrap_or_default(),
-            ),
-            other => serde_json::to_value(other).unwrap_or(Json::Null),
-        };
-        match out.get_mut(name) {
-            Some(Json::Array(values)) if MULTI_VALUED.contains(&name) => values.push(value),
-            _ => {
-                out.insert(name.to_string(), value);
-            }
+    let mut put = |name: &str, value: Option<Json>| {
+        if let Some(value) = value {
+            out.insert(name.to_string(), value);
         }
-    }
-    // The facet is stored as `/slug`; engines want the plain slug.
-    if let Some(Json::String(slug)) = out.remove("source_facet") {
-        out.insert(
-            "source_slug".to_string(),
-            Json::String(slug.trim_start_matches('/').to_string()),
-        );
+    };
+    match doc {
+        StoredDoc::Article(a) => {
+            put(
+                "captions",
+                Some(json!(a.captions.iter().map(|c| &c.0).collect::<Vec<_>>())),
+            );
+            put(
+                "credits",
+                Some(json!(a
+                    .captions
+                    .iter()
+                    .map(|c| c.1.as_deref().unwrap_or(""))
+                    .collect::<Vec<_>>())),
+            );
+            put("id", Some(json!(a.id)));
+            put("kind", Some(json!(KIND_ARTICLE)));
+            put("path", Some(json!(a.path)));
+            put("title", Some(json!(a.title)));
+            put("body", Some(json!(a.body)));
+            put("byline", a.byline.as_ref().map(|b| json!(b)));
+            put("source_name", Some(json!(a.source.name)));
+            put("date", day(a.day));
+            put("read_minutes", a.read_minutes.map(|m| json!(m)));
+            put("source_slug", Some(json!(a.source.slug)));
+        }
+        StoredDoc::Teaser(t) => {
+            put("captions", Some(json!([])));
+            put("credits", Some(json!([])));
+            put("id", Some(json!(doc.id())));
+            put("kind", Some(json!(KIND_TEASER)));
+            put("path", Some(json!(t.first_path)));
+            put("title", Some(json!(t.text.title)));
+            put("body", Some(json!(t.text.summary)));
+            put("source_name", Some(json!(t.first_source.name)));
+            put("date", day(t.first_day));
+            put("seen_count", Some(json!(t.seen_count)));
+            put("last_seen", day(t.last_day));
+            put("truncated", Some(json!(t.text.truncated)));
+            put("folded", Some(json!(t.folded)));
+            put("source_slug", Some(json!(t.first_source.slug)));
+        }
     }
     out
 }

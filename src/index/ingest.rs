@@ -1,32 +1,43 @@
-//! The incremental ingest: walk the roots, find what is new, changed or gone, parse in
-//! parallel, and write articles and teasers in bounded batches with crash-safe commits.
+//! The ingest run: walk, plan, read and parse in parallel, write articles in bounded
+//! batches, rewrite the teasers they touch, and commit index and state together.
+//!
+//! The commit protocol: the state is saved as pending before a tantivy commit whose
+//! payload names its generation, and confirmed after it (see `state.rs`); the writer
+//! collects the files an interrupted commit left (tantivy reuses their names, and finding
+//! one stopped every later run) before it writes anything. So a run killed at any moment
+//! leaves the index searchable at its last commit, and the next run finishes the job.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use tantivy::collector::TopDocs;
+use tantivy::collector::Count;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
-
-use super::docs::{self, TeaserSeen, TeaserText};
+use super::codec::{self, ArticleDoc, StoredDoc, TeaserText};
+use super::day::Day;
+use super::dir;
 use super::merge::BoundedMergePolicy;
+use super::plan::plan;
+use super::read;
 use super::schema::{self, Fields};
 use super::state::{FileContent, FileMeta, State};
-use crate::article::{self, DisplaySource};
+use super::teasers::{teasers_of, TeaserChanges};
+use super::walk::{self, Found};
+use crate::article;
 
 /// Files parsed in parallel at a time; bounds the text held in memory.
 const BATCH: usize = 512;
+/// The first commit comes this soon, so that an interrupted first run leaves something
+/// searchable; the next ones every [`COMMIT_AT_MOST_EVERY`] (each commit makes segments
+/// that merges then rewrite: frequent commits cost CPU).
+const FIRST_COMMIT_AFTER: Duration = Duration::from_secs(2);
 /// Commit at least this often, so that a killed run keeps most of its work.
-const COMMIT_EVERY: Duration = Duration::from_secs(120);
-const LOCK_FILE: &str = "newsfind.lock";
+const COMMIT_AT_MOST_EVERY: Duration = Duration::from_secs(120);
 /// Largest segment a merge makes, in documents (some 500 MB of index).
 const MERGE_MAX_DOCS: u32 = 100_000;
 
@@ -44,8 +55,12 @@ pub struct IngestConfig {
     /// Memory budget of the tantivy writer, in bytes.
     pub heap_bytes: usize,
     pub threads: usize,
-    /// Commit after this many files (and at least every two minutes).
+    /// Commit after this many files (and by time, see [`COMMIT_AT_MOST_EVERY`]).
     pub commit_every: usize,
+    /// Files larger than this are skipped with a reason.
+    pub max_bytes: u64,
+    /// Follow symbolic links (off: they are reported and skipped).
+    pub follow_links: bool,
 }
 
 /// What the ingester tells its caller while it works.
@@ -87,15 +102,10 @@ impl Summary {
     pub fn skipped_total(&self) -> usize {
         self.skipped.values().sum()
     }
-}
 
-/// A file found by the walk.
-struct Found {
-    path: PathBuf,
-    /// Path under its root, for the source folder.
-    relative: PathBuf,
-    size: u64,
-    mtime: i64,
+    fn skip(&mut self, reason: &str) {
+        *self.skipped.entry(skip_label(reason)).or_default() += 1;
+    }
 }
 
 /// What reading and parsing one file gave.
@@ -113,32 +123,41 @@ enum Parsed {
 
 struct IndexedFile {
     hash: u64,
-    doc: TantivyDocument,
+    doc: ArticleDoc,
     title_key: u64,
     teasers: Vec<(u64, TeaserText)>,
-    day: Option<i32>,
-    source: DisplaySource,
+    day: Option<Day>,
     warnings: Vec<String>,
 }
 
 /// Indexes the roots into the index directory.
 pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::Result<Summary> {
     let started = Instant::now();
+    // A missing or odd root is an error before anything is created.
+    let roots = walk::resolve_roots(&config.roots)?;
+    let globs = walk::build_globs(&config.globs)?;
+    let root_paths: Vec<PathBuf> = roots.iter().map(|r| r.path.clone()).collect();
     let dir = &config.index_dir;
-    fs::create_dir_all(dir)
-        .with_context(|| format!("creating the index directory {}", dir.display()))?;
-    let _lock = lock(dir)?;
-    let index = open_or_create(dir, config.rebuild)?;
+    let (locked, index) = dir::open_for_writing(dir, config.rebuild, &root_paths)?;
+    let summary = run(config, &index, &roots, &globs, started, on)
+        .map_err(|err| dir::damaged(dir, Some(&index), err))?;
+    locked.finish()?;
+    Ok(summary)
+}
+
+fn run(
+    config: &IngestConfig,
+    index: &Index,
+    roots: &[walk::Root],
+    globs: &globset::GlobSet,
+    started: Instant,
+    on: &mut dyn FnMut(Event<'_>),
+) -> anyhow::Result<Summary> {
+    let dir = &config.index_dir;
     let fields = Fields::new(&index.schema())?;
-    let generation = index
-        .load_metas()?
-        .payload
-        .and_then(|p| p.parse::<u64>().ok());
-    let had_docs = index
-        .load_metas()?
-        .segments
-        .iter()
-        .any(|s| s.num_docs() > 0);
+    let metas = index.load_metas()?;
+    let generation = metas.payload.as_deref().and_then(|p| p.parse::<u64>().ok());
+    let had_docs = metas.segments.iter().any(|s| s.num_docs() > 0);
     let (state, start_over) = match State::load(dir, generation)? {
         Some(state) if !config.rebuild => (state, false),
         _ => {
@@ -150,74 +169,82 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
             (State::empty(dir, generation.unwrap_or(0)), had_docs)
         }
     };
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .build()?;
-    let roots = canonical_roots(&config.roots)?;
-    let globs = build_globs(&config.globs)?;
-    let walk_problems = Mutex::new(Vec::new());
-    let found = pool.install(|| walk(&roots, &globs, dir, &walk_problems));
+    let (found, passed) = pool.install(|| walk::walk(roots, globs, dir, config.follow_links));
     let mut summary = Summary {
         seen: found.len(),
         ..Summary::default()
     };
-    for (path, reason) in walk_problems.into_inner().unwrap_or_default() {
-        *summary.skipped.entry("unreadable".to_string()).or_default() += 1;
-        on(Event::Skipped {
-            path: &path,
-            reason: &reason,
-        });
+    for (path, reason) in &passed {
+        summary.skip(reason);
+        on(Event::Skipped { path, reason });
     }
-
-    let mut run = Run {
-        config,
-        index: &index,
-        fields,
-        state,
-        writer: None,
-        reader: None,
-        summary,
-        texts: HashMap::new(),
-        affected: HashSet::new(),
-        since_commit: 0,
-        last_commit: Instant::now(),
-    };
-    if start_over {
-        run.writer()?.delete_all_documents()?;
-    }
-
-    // Plan: unchanged, to read, removed.
-    let mut to_read = Vec::new();
-    for f in &found {
-        match run.state.files().get(&f.path) {
-            Some(e) if e.size == f.size && e.mtime == f.mtime => {
-                run.summary.unchanged += 1;
-                if let Some(reason) = &e.skipped {
-                    *run.summary.skipped.entry(skip_label(reason)).or_default() += 1;
-                    on(Event::Skipped {
-                        path: &f.path,
-                        reason,
-                    });
-                }
+    let root_paths: Vec<&Path> = roots.iter().map(|r| r.path.as_path()).collect();
+    let plan = plan(&found, state.files(), &root_paths);
+    summary.unchanged = plan.unchanged;
+    on(Event::Planned {
+        to_read: plan.to_read.len() + plan.retry.len(),
+    });
+    // Skipped files are tried again first: those skipped again for the same reason need
+    // no writer, so a run over an unchanged archive with a few bad files stays light.
+    let mut to_read = plan.to_read;
+    for f in plan.retry {
+        match (
+            read_and_parse(f, state.files(), config),
+            state.files().get(&f.path),
+        ) {
+            (Parsed::Skipped { reason, hash }, Some(old))
+                if old.hash == hash && old.skipped.as_deref() == Some(&reason.to_string()) =>
+            {
+                let reason = reason.to_string();
+                summary.unchanged += 1;
+                summary.skip(&reason);
+                on(Event::Skipped {
+                    path: &f.path,
+                    reason: &reason,
+                });
             }
             _ => to_read.push(f),
         }
+        on(Event::Read(1));
     }
-    let present: HashSet<&Path> = found.iter().map(|f| f.path.as_path()).collect();
-    let removed: Vec<PathBuf> = run
-        .state
-        .files()
-        .keys()
-        .filter(|p| !present.contains(p.as_path()) && roots.iter().any(|r| p.starts_with(&r.path)))
-        .cloned()
-        .collect();
-    drop(present);
-    on(Event::Planned {
-        to_read: to_read.len(),
-    });
+    if to_read.is_empty() && plan.removed.is_empty() && !start_over {
+        // Nothing to write: no writer (its memory and threads are most of such a run).
+        // What a killed run left is removed all the same.
+        collect_garbage(index)?;
+        let (articles, teasers) = count_kinds(&open_reader(index)?, &fields)?;
+        summary.total_articles = articles;
+        summary.total_teasers = teasers;
+        summary.elapsed = started.elapsed();
+        return Ok(summary);
+    }
 
-    for path in &removed {
+    let writer = open_writer(index, config)?;
+    // Files an interrupted commit left behind (delete files, segments) go before anything
+    // is written: tantivy would otherwise fail to create them again under the same name.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .context("removing what an interrupted run left in the index")?;
+    let mut run = Run {
+        config,
+        fields,
+        state,
+        writer,
+        reader: open_reader(index)?,
+        summary,
+        teasers: TeaserChanges::default(),
+        since_commit: 0,
+        last_commit: Instant::now(),
+        commit_interval: FIRST_COMMIT_AFTER,
+        dirty: start_over,
+    };
+    if start_over {
+        run.writer.delete_all_documents()?;
+    }
+    for path in &plan.removed {
         run.remove_file(path)?;
         run.summary.removed += 1;
     }
@@ -225,9 +252,7 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         let parsed: Vec<Parsed> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|f| {
-                    read_and_parse(f, run.state.files(), &run.fields, config.source.as_deref())
-                })
+                .map(|f| read_and_parse(f, run.state.files(), config))
                 .collect()
         });
         on(Event::Read(batch.len()));
@@ -235,12 +260,12 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
             run.apply(f, parsed, on)?;
         }
         if run.since_commit >= config.commit_every.max(1)
-            || run.last_commit.elapsed() >= COMMIT_EVERY
+            || run.last_commit.elapsed() >= run.commit_interval
         {
             run.commit()?;
         }
     }
-    if run.writer.is_some() || !removed.is_empty() || run.since_commit > 0 {
+    if run.dirty {
         run.commit()?;
     } else if run.summary.touched > 0 {
         // Only mtimes changed: the index stays as it is, the state learns the new mtimes.
@@ -248,70 +273,94 @@ pub fn ingest(config: &IngestConfig, on: &mut dyn FnMut(Event<'_>)) -> anyhow::R
         run.state.save_pending(generation)?;
         run.state.confirm()?;
     }
-    if let Some(writer) = run.writer.take() {
-        writer.wait_merging_threads()?;
-    }
-    let (articles, teasers) = count_kinds(&index, &run.fields)?;
-    run.summary.total_articles = articles;
-    run.summary.total_teasers = teasers;
-    run.summary.elapsed = started.elapsed();
-    Ok(run.summary)
+    let Run {
+        writer,
+        reader,
+        mut summary,
+        ..
+    } = run;
+    writer.wait_merging_threads()?;
+    collect_garbage(index)?;
+    reader.reload()?;
+    let (articles, teasers) = count_kinds(&reader, &fields)?;
+    summary.total_articles = articles;
+    summary.total_teasers = teasers;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Removes the files tantivy manages that the last commit does not use: segments that
+/// merges finished after the last commit replaced (tantivy collects them only at its
+/// next commit, which a run that ends never makes), and what a killed run left.
+fn collect_garbage(index: &Index) -> anyhow::Result<()> {
+    let metas = index.load_metas()?;
+    let mut living = metas.list_segment_files();
+    living.insert(PathBuf::from("meta.json"));
+    let mut index = index.clone();
+    index
+        .directory_mut()
+        .garbage_collect(|| living)
+        .context("removing replaced segments")?;
+    Ok(())
+}
+
+fn open_reader(index: &Index) -> anyhow::Result<IndexReader> {
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .context("opening an index reader")
+}
+
+fn open_writer(index: &Index, config: &IngestConfig) -> anyhow::Result<IndexWriter> {
+    let threads = config.threads.clamp(1, 8);
+    // tantivy wants at least 15 MB per indexing thread.
+    let heap = config.heap_bytes.max((threads * 16) << 20);
+    let writer: IndexWriter = index
+        .writer_with_num_threads(threads, heap)
+        .context("opening the index writer")?;
+    writer.set_merge_policy(Box::new(BoundedMergePolicy {
+        max_docs: MERGE_MAX_DOCS,
+        min_segments: 8,
+    }));
+    Ok(writer)
 }
 
 /// The state of one ingest run.
 struct Run<'a> {
     config: &'a IngestConfig,
-    index: &'a Index,
     fields: Fields,
     state: State,
-    writer: Option<IndexWriter>,
-    reader: Option<IndexReader>,
+    writer: IndexWriter,
+    reader: IndexReader,
     summary: Summary,
-    /// Best text seen in this run of each teaser, by key.
-    texts: HashMap<u64, TeaserText>,
-    /// Teasers whose document must be rewritten at the next commit.
-    affected: HashSet<u64>,
+    teasers: TeaserChanges,
     since_commit: usize,
     last_commit: Instant,
+    commit_interval: Duration,
+    /// The index has changes to commit.
+    dirty: bool,
 }
 
 impl Run<'_> {
-    fn writer(&mut self) -> anyhow::Result<&mut IndexWriter> {
-        if self.writer.is_none() {
-            let threads = self.config.threads.clamp(1, 8);
-            // tantivy wants at least 15 MB per indexing thread.
-            let heap = self.config.heap_bytes.max((threads * 16) << 20);
-            let writer: IndexWriter = self
-                .index
-                .writer_with_num_threads(threads, heap)
-                .context("opening the index writer")?;
-            writer.set_merge_policy(Box::new(BoundedMergePolicy {
-                max_docs: MERGE_MAX_DOCS,
-                min_segments: 8,
-            }));
-            self.writer = Some(writer);
-        }
-        Ok(self.writer.as_mut().expect("writer was just set"))
-    }
-
     /// Takes a file's documents out of the index, and what it held out of the state.
     fn forget(&mut self, path: &Path, meta: &FileMeta) -> anyhow::Result<()> {
         if meta.skipped.is_some() {
             return Ok(());
         }
-        let id = docs::article_id(&path.to_string_lossy());
-        let term = docs::id_term(&self.fields, &id);
-        self.writer()?.delete_term(term);
+        self.writer
+            .delete_term(codec::id_term(&self.fields, &codec::article_id(path)));
+        self.dirty = true;
         let content = self.state.content()?;
         let Some(old) = content.files.remove(&meta.no) else {
             return Ok(());
         };
-        self.affected.extend(&old.teasers);
+        self.teasers.forget(meta.no, &old.teasers);
         if let Some(n) = content.article_titles.get_mut(&old.title_key) {
             *n -= 1;
             if *n == 0 {
                 content.article_titles.remove(&old.title_key);
-                self.affected.insert(old.title_key);
+                self.teasers.affected.insert(old.title_key);
             }
         }
         Ok(())
@@ -321,6 +370,7 @@ impl Run<'_> {
         if let Some(meta) = self.state.files_mut().remove(path) {
             self.forget(path, &meta)?;
             self.since_commit += 1;
+            self.dirty = true;
         }
         Ok(())
     }
@@ -338,25 +388,18 @@ impl Run<'_> {
         };
         if let (Parsed::Same { .. }, Some(old)) = (&parsed, &old) {
             self.summary.unchanged += 1;
-            self.summary.touched += 1;
-            if let Some(reason) = &old.skipped {
-                *self.summary.skipped.entry(skip_label(reason)).or_default() += 1;
-                on(Event::Skipped {
-                    path: &f.path,
-                    reason,
-                });
+            if old.mtime != f.mtime {
+                self.summary.touched += 1;
             }
-            let meta = self
-                .state
-                .files_mut()
-                .get_mut(&f.path)
-                .expect("entry checked above");
-            meta.mtime = f.mtime;
-            meta.size = f.size;
+            if let Some(meta) = self.state.files_mut().get_mut(&f.path) {
+                meta.mtime = f.mtime;
+                meta.size = f.size;
+            }
             return Ok(());
         }
         self.summary.bytes += f.size;
         self.since_commit += 1;
+        self.dirty = true;
         if old.is_some() {
             self.summary.changed += 1;
         } else {
@@ -377,10 +420,11 @@ impl Run<'_> {
             skipped: None,
         };
         match parsed {
-            Parsed::Same { .. } => unreachable!("a file with the same hash has an entry"),
+            // `Same` needs an entry, handled above.
+            Parsed::Same { .. } => {}
             Parsed::Skipped { reason, .. } => {
                 let reason = reason.to_string();
-                *self.summary.skipped.entry(skip_label(&reason)).or_default() += 1;
+                self.summary.skip(&reason);
                 on(Event::Skipped {
                     path: &f.path,
                     reason: &reason,
@@ -394,30 +438,24 @@ impl Run<'_> {
                         message,
                     });
                 }
-                self.writer()?.add_document(file.doc)?;
+                let source = file.doc.source.name.clone();
+                self.writer
+                    .add_document(StoredDoc::Article(file.doc).to_tantivy(&self.fields))?;
                 self.summary.articles += 1;
                 let content = self.state.content()?;
                 let count = content.article_titles.entry(file.title_key).or_default();
                 *count += 1;
                 if *count == 1 {
-                    self.affected.insert(file.title_key);
+                    self.teasers.affected.insert(file.title_key);
                 }
-                let mut held = FileContent {
+                let held = FileContent {
                     title_key: file.title_key,
-                    teasers: Vec::with_capacity(file.teasers.len()),
+                    teasers: file.teasers.iter().map(|(k, _)| *k).collect(),
                     day: file.day,
-                    source: content.source_number(&file.source.name),
+                    source: content.source_number(&source),
                 };
-                for (key, text) in file.teasers {
-                    self.affected.insert(key);
-                    held.teasers.push(key);
-                    let best = match self.texts.remove(&key) {
-                        Some(seen) => seen.better(text),
-                        None => text,
-                    };
-                    self.texts.insert(key, best);
-                }
                 content.files.insert(no, held);
+                self.teasers.read(no, file.teasers);
             }
         }
         self.state.files_mut().insert(f.path.clone(), meta);
@@ -426,196 +464,91 @@ impl Run<'_> {
 
     /// Rewrites the affected teaser documents, then commits index and state together.
     fn commit(&mut self) -> anyhow::Result<()> {
-        self.flush_teasers()?;
+        if !self.teasers.is_empty() {
+            let searcher = self.reader.searcher();
+            self.state.content()?;
+            let (files, content) = self.state.parts_mut();
+            self.summary.teasers += self.teasers.flush(
+                &self.writer,
+                &searcher,
+                &self.fields,
+                files,
+                content.context("the content state is loaded once teasers change")?,
+                self.config.max_bytes,
+            )?;
+        }
         self.state.content()?;
         let generation = self.state.generation() + 1;
-        self.writer()?;
-        let writer = self.writer.as_mut().expect("writer was just opened");
-        let mut prepared = writer.prepare_commit().context("committing the index")?;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .context("committing the index")?;
         prepared.set_payload(&generation.to_string());
+        fault_point("prepared");
         self.state.save_pending(generation)?;
+        fault_point("state-pending");
         prepared.commit().context("committing the index")?;
+        fault_point("committed");
         self.state.confirm()?;
-        if let Some(reader) = &self.reader {
-            reader.reload()?;
-        }
+        self.reader.reload()?;
         self.since_commit = 0;
         self.last_commit = Instant::now();
-        Ok(())
-    }
-
-    fn flush_teasers(&mut self) -> anyhow::Result<()> {
-        if self.affected.is_empty() {
-            return Ok(());
-        }
-        let affected = std::mem::take(&mut self.affected);
-        if self.reader.is_none() {
-            self.reader = Some(
-                self.index
-                    .reader_builder()
-                    .reload_policy(ReloadPolicy::Manual)
-                    .try_into()?,
-            );
-        }
-        let searcher = self
-            .reader
-            .as_ref()
-            .expect("reader was just set")
-            .searcher();
-        let fields = self.fields;
-        self.state.content()?;
-        let writer = self
-            .writer
-            .as_ref()
-            .expect("a writer is open when teasers changed");
-        let (files, content) = self.state.parts();
-        let content = content.expect("content was just loaded");
-        // Where each affected teaser is seen: derived from what the files hold, rather than
-        // kept, since a million files carry some fifteen million teasers.
-        let mut seen_in: HashMap<u64, Vec<u32>> = HashMap::with_capacity(affected.len());
-        for (no, held) in &content.files {
-            for key in &held.teasers {
-                if affected.contains(key) {
-                    seen_in.entry(*key).or_default().push(*no);
-                }
-            }
-        }
-        let wanted: HashSet<u32> = seen_in.values().flatten().copied().collect();
-        let paths: HashMap<u32, &Path> = files
-            .iter()
-            .filter(|(_, m)| wanted.contains(&m.no))
-            .map(|(p, m)| (m.no, p.as_path()))
-            .collect();
-        drop(wanted);
-        for key in affected {
-            let id = docs::teaser_id(key);
-            writer.delete_term(docs::id_term(&fields, &id));
-            let Some(carriers) = seen_in.get(&key) else {
-                continue;
-            };
-            let stored = stored_teaser(&searcher, &fields, &id)?;
-            let text = match (self.texts.remove(&key), stored) {
-                (Some(a), Some(b)) => a.better(b),
-                (Some(t), None) | (None, Some(t)) => t,
-                (None, None) => continue,
-            };
-            let day = |no: &u32| content.files.get(no).and_then(|c| c.day);
-            // First seen: the earliest dated file, then by path; undated files last.
-            let Some(first) = carriers
-                .iter()
-                .min_by_key(|no| (day(no).is_none(), day(no), paths.get(no)))
-            else {
-                continue;
-            };
-            let (Some(first_path), Some(first_held)) = (paths.get(first), content.files.get(first))
-            else {
-                continue;
-            };
-            let seen = TeaserSeen {
-                count: carriers.len() as u64,
-                first_path: &first_path.to_string_lossy(),
-                first_source: &DisplaySource::new(content.source_name(first_held.source)),
-                first_day: first_held.day,
-                last_day: carriers.iter().filter_map(day).max(),
-                folded: content.article_titles.contains_key(&key),
-            };
-            writer.add_document(docs::teaser_doc(&fields, key, &text, &seen))?;
-            self.summary.teasers += 1;
-        }
-        self.texts.clear();
+        self.commit_interval = COMMIT_AT_MOST_EVERY;
+        self.dirty = false;
         Ok(())
     }
 }
 
-/// The text of a teaser as its document holds it, if it has one.
-fn stored_teaser(
-    searcher: &tantivy::Searcher,
-    fields: &Fields,
-    id: &str,
-) -> anyhow::Result<Option<TeaserText>> {
-    let query = TermQuery::new(docs::id_term(fields, id), IndexRecordOption::Basic);
-    let Some((_, address)) = searcher
-        .search(&query, &TopDocs::with_limit(1).order_by_score())?
-        .into_iter()
-        .next()
-    else {
-        return Ok(None);
-    };
-    let doc: TantivyDocument = searcher.doc(address)?;
-    let text = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    Ok(Some(TeaserText {
-        title: text(fields.title),
-        summary: text(fields.body),
-        truncated: doc
-            .get_first(fields.truncated)
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
-    }))
+/// For the fault-injection tests (`tests/faults.rs`): with `NEWSFIND_FAULT=<point>` in
+/// the environment, the process dies at that point of the commit as a `kill -9` would.
+fn fault_point(point: &str) {
+    if std::env::var_os("NEWSFIND_FAULT").is_some_and(|v| v == point) {
+        std::process::abort();
+    }
 }
 
 fn read_and_parse(
     f: &Found,
-    files: &HashMap<PathBuf, FileMeta>,
-    fields: &Fields,
-    given_source: Option<&str>,
+    files: &std::collections::HashMap<PathBuf, FileMeta>,
+    config: &IngestConfig,
 ) -> Parsed {
-    let bytes = match fs::read(&f.path) {
+    let bytes = match read::read_bytes(&f.path, config.max_bytes, config.follow_links) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            return Parsed::Skipped {
-                hash: 0,
-                reason: article::SkipReason::Unreadable(err.to_string()),
-            }
-        }
+        Err(reason) => return Parsed::Skipped { hash: 0, reason },
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     if files
         .get(&f.path)
-        .is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64)
+        .is_some_and(|e| e.hash == hash && e.size == bytes.len() as u64 && e.skipped.is_none())
     {
         return Parsed::Same { hash };
     }
-    let decoded = match article::decode(&bytes) {
-        Ok(decoded) => decoded,
+    let parsed = match read::parse_bytes(&bytes) {
+        Ok(parsed) => parsed,
         Err(reason) => return Parsed::Skipped { hash, reason },
     };
     drop(bytes);
-    let parsed = article::parse_article(&decoded.text);
-    let source = article::source_of(given_source, parsed.source.as_deref(), &f.relative);
-    let path = f.path.to_string_lossy();
-    let doc = docs::article_doc(fields, &path, &parsed, &source);
-    let mut teasers: Vec<(u64, TeaserText)> = Vec::with_capacity(parsed.teasers.len());
-    for t in parsed.teasers {
-        if t.title.is_empty() {
-            continue;
+    let mut warnings = parsed.warnings;
+    let article = parsed.article;
+    if let Some(date) = article.date {
+        if Day::from_date(date).is_none() {
+            warnings.push(format!(
+                "header date {date} is outside 0001-01-01..9999-12-31: undated"
+            ));
         }
-        let key = article::title_key(&t.title);
-        if teasers.iter().any(|(k, _)| *k == key) {
-            continue;
-        }
-        teasers.push((
-            key,
-            TeaserText {
-                title: t.title,
-                summary: t.summary,
-                truncated: t.truncated,
-            },
-        ));
     }
-    let mut warnings = decoded.warnings;
-    warnings.extend(parsed.warnings);
+    let source = article::source_of(
+        config.source.as_deref(),
+        article.source.as_deref(),
+        f.relative(),
+    );
+    let doc = ArticleDoc::new(&f.path, &article, source);
     Parsed::Indexed(Box::new(IndexedFile {
         hash,
+        title_key: article::title_key(&article.title),
+        teasers: teasers_of(article.teasers),
+        day: doc.day,
         doc,
-        title_key: article::title_key(&parsed.title),
-        teasers,
-        day: parsed.date.map(docs::day_number),
-        source,
         warnings,
     }))
 }
@@ -630,212 +563,14 @@ fn skip_label(reason: &str) -> String {
         .to_string()
 }
 
-/// Takes the index's lock, or says who holds it.
-fn lock(dir: &Path) -> anyhow::Result<fs::File> {
-    let path = dir.join(LOCK_FILE);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another `newsfind index` is writing to {}; wait for it to finish",
-            dir.display()
-        ),
-        Err(fs::TryLockError::Error(err)) => {
-            Err(err).with_context(|| format!("locking {}", path.display()))
-        }
-    }
-}
-
-fn open_or_create(dir: &Path, rebuild: bool) -> anyhow::Result<Index> {
-    let meta = dir.join("meta.json");
-    if meta.exists() {
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("opening the index in {}", dir.display()))?;
-        if index.schema() == schema::build_schema() {
-            schema::register_tokenizers(&index);
-            return Ok(index);
-        }
-        if !rebuild {
-            anyhow::bail!("the index in {} was made by another version of newsfind: run `newsfind index --rebuild`", dir.display());
-        }
-        drop(index);
-        clear_index_files(dir)?;
-    } else if fs::read_dir(dir)?
-        .flatten()
-        .any(|e| e.file_name() != LOCK_FILE)
-    {
-        anyhow::bail!(
-            "{} is not empty and holds no newsfind index: give another --index",
-            dir.display()
-        );
-    }
-    let index = Index::builder()
-        .schema(schema::build_schema())
-        .settings(schema::index_settings())
-        .create_in_dir(dir)
-        .with_context(|| format!("creating an index in {}", dir.display()))?;
-    schema::register_tokenizers(&index);
-    Ok(index)
-}
-
-/// Removes an index's files, keeping the lock.
-fn clear_index_files(dir: &Path) -> anyhow::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name() != LOCK_FILE && entry.file_type()?.is_file() {
-            fs::remove_file(entry.path())
-                .with_context(|| format!("removing {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
-struct Root {
-    path: PathBuf,
-    is_file: bool,
-}
-
-fn canonical_roots(roots: &[PathBuf]) -> anyhow::Result<Vec<Root>> {
-    roots
-        .iter()
-        .map(|r| {
-            let path =
-                fs::canonicalize(r).with_context(|| format!("{}: cannot open", r.display()))?;
-            Ok(Root {
-                is_file: path.is_file(),
-                path,
-            })
-        })
-        .collect()
-}
-
-fn build_globs(globs: &[String]) -> anyhow::Result<GlobSet> {
-    let mut set = GlobSetBuilder::new();
-    for g in globs {
-        let glob = GlobBuilder::new(g)
-            .literal_separator(false)
-            .build()
-            .with_context(|| format!("--glob {g:?}"))?;
-        set.add(glob);
-    }
-    Ok(set.build()?)
-}
-
-/// Lists the files under the roots that match the globs, with their size and mtime.
-fn walk(
-    roots: &[Root],
-    globs: &GlobSet,
-    index_dir: &Path,
-    problems: &Mutex<Vec<(PathBuf, String)>>,
-) -> Vec<Found> {
-    let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
-    let found = Mutex::new(Vec::new());
-    for root in roots {
-        if root.is_file {
-            match fs::metadata(&root.path) {
-                Ok(meta) => found.lock().expect("walk lock").push(Found {
-                    relative: root.path.file_name().map(PathBuf::from).unwrap_or_default(),
-                    path: root.path.clone(),
-                    size: meta.len(),
-                    mtime: mtime_nanos(&meta),
-                }),
-                Err(err) => problems
-                    .lock()
-                    .expect("walk lock")
-                    .push((root.path.clone(), format!("unreadable: {err}"))),
-            }
-            continue;
-        }
-        let walker = ignore::WalkBuilder::new(&root.path)
-            .standard_filters(false)
-            .follow_links(true)
-            .threads(rayon::current_num_threads())
-            .build_parallel();
-        walker.run(|| {
-            let root = &root.path;
-            let found = &found;
-            let index_dir = &index_dir;
-            Box::new(move |entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        let path = err_path(&err).unwrap_or_else(|| root.clone());
-                        problems
-                            .lock()
-                            .expect("walk lock")
-                            .push((path, format!("unreadable: {err}")));
-                        return ignore::WalkState::Continue;
-                    }
-                };
-                if entry.path() == index_dir {
-                    return ignore::WalkState::Skip;
-                }
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    return ignore::WalkState::Continue;
-                }
-                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                if !globs.is_match(relative) {
-                    return ignore::WalkState::Continue;
-                }
-                match entry.metadata() {
-                    Ok(meta) => found.lock().expect("walk lock").push(Found {
-                        path: entry.path().to_path_buf(),
-                        relative: relative.to_path_buf(),
-                        size: meta.len(),
-                        mtime: mtime_nanos(&meta),
-                    }),
-                    Err(err) => problems
-                        .lock()
-                        .expect("walk lock")
-                        .push((entry.path().to_path_buf(), format!("unreadable: {err}"))),
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    }
-    let mut found = found.into_inner().expect("walk lock");
-    // A stable order makes runs reproducible (document order, teaser first-seen ties).
-    // By bytes, not by path components: ten times cheaper on a million paths.
-    found.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
-    found.dedup_by(|a, b| a.path == b.path);
-    found
-}
-
-fn err_path(err: &ignore::Error) -> Option<PathBuf> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            err_path(err)
-        }
-        _ => None,
-    }
-}
-
-fn mtime_nanos(meta: &fs::Metadata) -> i64 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64)
-}
-
 /// Documents in the index by kind.
-fn count_kinds(index: &Index, fields: &Fields) -> anyhow::Result<(u64, u64)> {
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let reader: IndexReader = reader;
+fn count_kinds(reader: &IndexReader, fields: &Fields) -> anyhow::Result<(u64, u64)> {
     let searcher = reader.searcher();
     // Not doc_freq: it counts deleted documents until their segment is merged.
     let count = |kind: &str| -> anyhow::Result<u64> {
         let term = tantivy::Term::from_field_text(fields.kind, kind);
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        Ok(searcher.search(&query, &tantivy::collector::Count)? as u64)
+        Ok(searcher.search(&query, &Count)? as u64)
     };
     Ok((count(schema::KIND_ARTICLE)?, count(schema::KIND_TEASER)?))
 }

@@ -1,10 +1,23 @@
-//! The index: schema (the only place field names are spelled), documents, the
+//! The index: schema (the only place field names are spelled), the document codec, the
 //! incremental ingest and its saved state.
+//!
+//! - `schema.rs`: fields and tokenizers; `codec.rs`: typed documents to and from tantivy
+//!   (where a document gets its path, source and date); `day.rs`: the stored day.
+//! - `read.rs`: read → decode → parse, for every command that reads archive files.
+//! - `walk.rs` finds files, `plan.rs` decides what to read, `ingest.rs` runs the commit
+//!   loop, `teasers.rs` rewrites teaser documents, `state.rs` saves the incremental state,
+//!   `dir.rs` owns the index folder (lock, recovery, damage reports).
 
-pub mod docs;
+pub mod codec;
+pub mod day;
+pub mod dir;
 pub mod export;
 pub mod ingest;
 mod merge;
+mod plan;
+pub mod read;
 pub mod schema;
 mod state;
 mod stem;
+mod teasers;
+mod walk;

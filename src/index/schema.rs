@@ -8,8 +8,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, STORED, STRING,
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    STORED, STRING,
 };
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::tokenizer::{
@@ -56,14 +56,15 @@ pub struct Fields {
     pub source_facet: Field,
     /// Source display name as found in the archive.
     pub source_name: Field,
-    /// Publication date (a teaser: the date of the first file it was seen in).
+    /// Publication day number ([`super::day::Day`]; a teaser: the day of the first file
+    /// it was seen in).
     pub date: Field,
     /// Date facet `/YYYY/MM/DD`.
     pub date_facet: Field,
     pub read_minutes: Field,
     /// Teasers: in how many indexed files the teaser appears.
     pub seen_count: Field,
-    /// Teasers: date of the last file it was seen in.
+    /// Teasers: day number of the last file it was seen in.
     pub last_seen: Field,
     /// Teasers: the summary is cut mid-sentence.
     pub truncated: Field,
@@ -123,11 +124,11 @@ pub fn build_schema() -> Schema {
             .set_tokenizer(NAME_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let date = DateOptions::default()
+    // Days as numbers (see `day.rs`): tantivy's dates end in 1677 and 2262.
+    let day = NumericOptions::default()
         .set_indexed()
         .set_fast()
-        .set_stored()
-        .set_precision(DateTimePrecision::Seconds);
+        .set_stored();
 
     let mut b = Schema::builder();
     b.add_text_field("id", STRING | STORED);
@@ -142,16 +143,16 @@ pub fn build_schema() -> Schema {
     b.add_text_field("source", name);
     b.add_facet_field("source_facet", FacetOptions::default().set_stored());
     b.add_text_field("source_name", STORED);
-    b.add_date_field("date", date);
+    b.add_i64_field("date", day);
     b.add_facet_field("date_facet", FacetOptions::default());
     b.add_u64_field("read_minutes", STORED);
     b.add_u64_field(
         "seen_count",
         NumericOptions::default().set_stored().set_fast(),
     );
-    b.add_date_field("last_seen", DateOptions::default().set_stored());
+    b.add_i64_field("last_seen", NumericOptions::default().set_stored());
     b.add_bool_field("truncated", STORED);
-    b.add_text_field("folded", STRING);
+    b.add_text_field("folded", STRING | STORED);
     b.build()
 }
 
@@ -186,9 +187,7 @@ pub fn register_tokenizers(index: &Index) {
 
 /// Opens an existing index for reading, with its tokenizers and fields.
 pub fn open_index(dir: &Path) -> anyhow::Result<(Index, Fields)> {
-    let index = Index::open_in_dir(dir)
-        .with_context(|| format!("opening the index in {}", dir.display()))?;
-    register_tokenizers(&index);
+    let index = super::dir::open_for_reading(dir)?;
     let fields = Fields::new(&index.schema())?;
     Ok((index, fields))
 }

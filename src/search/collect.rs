@@ -9,7 +9,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::columnar::StrColumn;
 use tantivy::schema::Facet;
-use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Order of the hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,7 +27,7 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
     pub score: Score,
-    /// Seconds since the epoch of the document's date.
+    /// Day number of the document's date ([`crate::index::day::Day::number`]).
     pub date: Option<i64>,
     pub addr: DocAddress,
 }
@@ -170,9 +170,7 @@ impl Collector for HitCollector {
         segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let dates = reader
-            .fast_fields()
-            .column_opt::<DateTime>(&self.date_field)?;
+        let dates = reader.fast_fields().column_opt::<i64>(&self.date_field)?;
         let facets = if self.facets {
             Some(SegmentFacets::new(
                 reader,
@@ -221,7 +219,7 @@ impl Collector for HitCollector {
 
 pub struct HitSegmentCollector {
     segment_ord: SegmentOrdinal,
-    dates: Option<Column<DateTime>>,
+    dates: Option<Column<i64>>,
     top: TopK,
     total: u64,
     facets: Option<SegmentFacets>,
@@ -250,14 +248,13 @@ impl SegmentFacets {
     fn new(
         reader: &SegmentReader,
         source_field: &str,
-        dates: Option<&Column<DateTime>>,
+        dates: Option<&Column<i64>>,
     ) -> tantivy::Result<SegmentFacets> {
         let sources = reader.fast_fields().str(source_field)?;
         let source_counts = vec![0; sources.as_ref().map_or(0, |s| s.num_terms())];
         let (first_day, span) = match dates {
             Some(c) if c.num_docs() > 0 => {
-                let first = c.min_value().into_timestamp_secs().div_euclid(86_400);
-                let last = c.max_value().into_timestamp_secs().div_euclid(86_400);
+                let (first, last) = (c.min_value(), c.max_value());
                 (first, (last - first + 1).clamp(0, MAX_DAY_SPAN))
             }
             _ => (0, 0),
@@ -281,8 +278,7 @@ impl SegmentFacets {
             }
         }
         match date {
-            Some(secs) => {
-                let day = secs.div_euclid(86_400);
+            Some(day) => {
                 match usize::try_from(day - self.first_day)
                     .ok()
                     .and_then(|i| self.day_counts.get_mut(i))
@@ -335,11 +331,7 @@ impl SegmentCollector for HitSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
-        let date = self
-            .dates
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .map(|d| d.into_timestamp_secs());
+        let date = self.dates.as_ref().and_then(|c| c.first(doc));
         self.top.push(Candidate {
             score,
             date,

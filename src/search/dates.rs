@@ -231,16 +231,6 @@ impl DateRange {
     }
 }
 
-/// Seconds since the epoch at 00:00 UTC of `day`, as dates are indexed.
-pub fn day_start_secs(day: NaiveDate) -> i64 {
-    (day - NaiveDate::default()).num_days() * 86_400
-}
-
-/// The day of an indexed timestamp.
-pub fn day_of_secs(secs: i64) -> Option<NaiveDate> {
-    NaiveDate::default().checked_add_signed(chrono::TimeDelta::try_days(secs.div_euclid(86_400))?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,19 +348,5 @@ mod tests {
         assert!(DateRange::within(DateSpan::parse("2025", t).unwrap())
             .intersect(DateRange::within(DateSpan::parse("2024", t).unwrap()))
             .is_empty());
-    }
-
-    #[test]
-    fn seconds_round_trip() {
-        assert_eq!(day_start_secs(d("1970-01-02")), 86_400);
-        assert_eq!(
-            day_of_secs(day_start_secs(d("2016-03-04"))),
-            Some(d("2016-03-04"))
-        );
-        assert_eq!(
-            day_of_secs(day_start_secs(d("2016-03-04")) + 3600),
-            Some(d("2016-03-04"))
-        );
-        assert_eq!(day_of_secs(-1), Some(d("1969-12-31")));
     }
 }

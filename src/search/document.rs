@@ -5,12 +5,13 @@ use std::path::Path;
 use chrono::NaiveDate;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use super::{dates, stored_slug, teaser_stats, DocKind, SearchIndex, TeaserStats};
-use crate::index::docs;
-use crate::index::schema::{KIND_ARTICLE, KIND_TEASER};
+use super::{teaser_stats, DocKind, SearchIndex, TeaserStats};
+use crate::index::codec::{self as docs, StoredDoc};
+use crate::index::day::Day;
+use crate::index::schema::KIND_ARTICLE;
 
 /// A document as indexed.
 #[derive(Debug, Clone)]
@@ -35,12 +36,7 @@ pub struct Document {
     pub seen_as_teaser: Option<u64>,
 }
 
-/// Whether `target` is a document id: `a` or `t` and 16 hex digits.
-pub fn is_doc_id(target: &str) -> bool {
-    target.len() == 17
-        && (target.starts_with('a') || target.starts_with('t'))
-        && target[1..].bytes().all(|b| b.is_ascii_hexdigit())
-}
+pub use crate::index::codec::is_doc_id;
 
 impl SearchIndex {
     /// The document with id `target`, or the article of the file at path `target`.
@@ -96,11 +92,11 @@ impl SearchIndex {
         title: &str,
     ) -> anyhow::Result<Option<String>> {
         let f = &self.fields;
-        let key = format!("{:016x}", crate::article::title_key(title));
+        let key = crate::article::title_key(title);
         let query = BooleanQuery::new(vec![
             (
                 Occur::Must,
-                Box::new(term_query(Term::from_field_text(f.title_key, &key))) as Box<dyn Query>,
+                Box::new(term_query(docs::title_key_term(f, key))) as Box<dyn Query>,
             ),
             (
                 Occur::Must,
@@ -125,70 +121,46 @@ impl SearchIndex {
     }
 
     fn to_document(&self, searcher: &Searcher, doc: &TantivyDocument) -> anyhow::Result<Document> {
-        let f = &self.fields;
-        let text = |field| self.text(doc, field).to_string();
-        let kind = DocKind::from_stored(doc.get_first(f.kind).and_then(|v| v.as_str()));
-        let title = text(f.title);
-        let credits: Vec<&str> = doc.get_all(f.credits).filter_map(|v| v.as_str()).collect();
-        let captions = doc
-            .get_all(f.captions)
-            .filter_map(|v| v.as_str())
-            .enumerate()
-            .map(|(i, caption)| {
-                let credit = credits
-                    .get(i)
-                    .filter(|c| !c.is_empty())
-                    .map(|c| c.to_string());
-                (caption.to_string(), credit)
-            })
-            .collect();
-        let (teaser, article_id, seen_as_teaser) = match kind {
-            DocKind::Teaser => {
-                let article = self.article_id_titled(searcher, &title)?;
-                (Some(teaser_stats(doc, f)), article, None)
+        Ok(match StoredDoc::from_tantivy(&self.fields, doc)? {
+            StoredDoc::Article(a) => Document {
+                seen_as_teaser: self.teaser_seen_count(searcher, &a.title)?,
+                id: a.id,
+                kind: DocKind::Article,
+                title: a.title,
+                date: a.day.map(Day::date),
+                source: a.source.name,
+                source_slug: a.source.slug,
+                path: a.path,
+                byline: a.byline,
+                read_minutes: a.read_minutes,
+                captions: a.captions,
+                body: a.body,
+                teaser: None,
+                article_id: None,
+            },
+            StoredDoc::Teaser(t) => {
+                let article_id = self.article_id_titled(searcher, &t.text.title)?;
+                Document {
+                    id: docs::teaser_id(t.key),
+                    kind: DocKind::Teaser,
+                    teaser: Some(teaser_stats(&t)),
+                    title: t.text.title,
+                    date: t.first_day.map(Day::date),
+                    source: t.first_source.name,
+                    source_slug: t.first_source.slug,
+                    path: t.first_path,
+                    byline: None,
+                    read_minutes: None,
+                    captions: Vec::new(),
+                    body: t.text.summary,
+                    article_id,
+                    seen_as_teaser: None,
+                }
             }
-            DocKind::Article => (None, None, self.teaser_seen_count(searcher, &title)?),
-        };
-        debug_assert!(kind != DocKind::Teaser || self.text(doc, f.kind) == KIND_TEASER);
-        Ok(Document {
-            id: text(f.id),
-            kind,
-            date: doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| dates::day_of_secs(d.into_timestamp_secs())),
-            source: text(f.source_name),
-            source_slug: stored_slug(doc, f),
-            path: text(f.path),
-            byline: doc
-                .get_first(f.byline)
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-            read_minutes: doc.get_first(f.read_minutes).and_then(|v| v.as_u64()),
-            captions,
-            body: text(f.body),
-            teaser,
-            article_id,
-            seen_as_teaser,
-            title,
         })
     }
 }
 
 fn term_query(term: Term) -> TermQuery {
     TermQuery::new(term, IndexRecordOption::Basic)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids() {
-        assert!(is_doc_id("a0123456789abcdef"));
-        assert!(is_doc_id("tfedcba9876543210"));
-        assert!(!is_doc_id("x0123456789abcdef"));
-        assert!(!is_doc_id("a0123"));
-        assert!(!is_doc_id("data/a0123456789abcdef"));
-    }
 }

@@ -25,7 +25,8 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::index::docs;
+use crate::index::codec::{self as docs, StoredDoc, TeaserDoc};
+use crate::index::day::Day;
 use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
 use collect::{Candidate, HitCollector, RawFacets};
@@ -90,14 +91,6 @@ impl DocKind {
         match self {
             DocKind::Article => crate::index::schema::KIND_ARTICLE,
             DocKind::Teaser => KIND_TEASER,
-        }
-    }
-
-    fn from_stored(kind: Option<&str>) -> DocKind {
-        if kind == Some(KIND_TEASER) {
-            DocKind::Teaser
-        } else {
-            DocKind::Article
         }
     }
 }
@@ -375,21 +368,17 @@ impl SearchIndex {
         let name = searcher.schema().get_field_name(self.fields.date);
         let mut span: Option<(i64, i64)> = None;
         for segment in searcher.segment_readers() {
-            let Ok(Some(column)) = segment.fast_fields().column_opt::<tantivy::DateTime>(name)
-            else {
+            let Ok(Some(column)) = segment.fast_fields().column_opt::<i64>(name) else {
                 continue;
             };
             if column.num_docs() == 0 || column.values.num_vals() == 0 {
                 continue;
             }
-            let (a, b) = (
-                column.min_value().into_timestamp_secs(),
-                column.max_value().into_timestamp_secs(),
-            );
+            let (a, b) = (column.min_value(), column.max_value());
             span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
         }
         let (a, b) = span?;
-        Some((dates::day_of_secs(a)?, dates::day_of_secs(b)?))
+        Some((Day::from_number(a)?.date(), Day::from_number(b)?.date()))
     }
 
     fn source_term(&self, slug: &str) -> Term {
@@ -407,21 +396,32 @@ impl SearchIndex {
         doc: &TantivyDocument,
         snippets: Option<&SnippetMaker>,
     ) -> anyhow::Result<Hit> {
-        let f = &self.fields;
-        let kind = DocKind::from_stored(doc.get_first(f.kind).and_then(|v| v.as_str()));
-        let title = self.text(doc, f.title).to_string();
-        let teaser = (kind == DocKind::Teaser).then(|| teaser_stats(doc, f));
+        let stored = StoredDoc::from_tantivy(&self.fields, doc)?;
+        let id = stored.id();
+        let (kind, title, source, path, teaser) = match stored {
+            StoredDoc::Article(a) => (DocKind::Article, a.title, a.source, a.path, None),
+            StoredDoc::Teaser(t) => {
+                let stats = teaser_stats(&t);
+                (
+                    DocKind::Teaser,
+                    t.text.title,
+                    t.first_source,
+                    t.first_path,
+                    Some(stats),
+                )
+            }
+        };
         let seen_as_teaser = match kind {
             DocKind::Article => self.teaser_seen_count(searcher, &title)?,
             DocKind::Teaser => None,
         };
         Ok(Hit {
-            id: self.text(doc, f.id).to_string(),
+            id,
             kind,
-            date: c.date.and_then(dates::day_of_secs),
-            source: self.text(doc, f.source_name).to_string(),
-            source_slug: stored_slug(doc, f),
-            path: self.text(doc, f.path).to_string(),
+            date: c.date.and_then(Day::from_number).map(Day::date),
+            source: source.name,
+            source_slug: source.slug,
+            path,
             score: c.score,
             snippet: snippets.map(|s| s.snippet(doc)),
             title_highlights: snippets
@@ -460,7 +460,7 @@ impl SearchIndex {
         let sources = self.top_sources(searcher, raw.sources)?;
         let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
         for (day, count) in raw.days {
-            if let Some(date) = dates::day_of_secs(day * 86_400) {
+            if let Some(date) = Day::from_number(day).map(Day::date) {
                 *months.entry((date.year(), date.month())).or_default() += count;
             }
         }
@@ -528,31 +528,10 @@ pub(crate) fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount>
     out
 }
 
-fn teaser_stats(doc: &TantivyDocument, f: &Fields) -> TeaserStats {
+fn teaser_stats(t: &TeaserDoc) -> TeaserStats {
     TeaserStats {
-        seen_count: doc
-            .get_first(f.seen_count)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(1),
-        last_seen: doc
-            .get_first(f.last_seen)
-            .and_then(|v| v.as_datetime())
-            .and_then(|d| dates::day_of_secs(d.into_timestamp_secs())),
-        truncated: doc
-            .get_first(f.truncated)
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
-    }
-}
-
-/// The slug of a stored source facet (`/slug`).
-fn stored_slug(doc: &TantivyDocument, f: &Fields) -> String {
-    let Some(encoded) = doc.get_first(f.source_facet).and_then(|v| v.as_facet()) else {
-        return String::new();
-    };
-    let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).unwrap_or_else(|_| Facet::root());
-    match facet.to_path().first() {
-        Some(slug) => slug.trim_start_matches('/').to_string(),
-        None => String::new(),
+        seen_count: t.seen_count,
+        last_seen: t.last_day.map(Day::date),
+        truncated: t.text.truncated,
     }
 }

@@ -14,9 +14,10 @@ use tantivy::query_grammar::{
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Schema};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DateTime, Index, Term};
+use tantivy::{Index, Term};
 
-use super::dates::{day_start_secs, DateError, DateRange};
+use super::dates::{DateError, DateRange};
+use crate::index::day::Day;
 use crate::index::schema::{
     Fields, FOLDED, KIND_ARTICLE, KIND_TEASER, NAME_TOKENIZER, PROSE_TOKENIZER,
 };
@@ -162,29 +163,20 @@ impl QueryBuilder {
 
     /// Documents dated within `range` (undated ones never are).
     fn date_query(&self, range: &DateRange) -> Box<dyn Query> {
-        if range.is_empty() {
+        let Some((lower, upper)) = day_bounds(range) else {
             return Box::new(EmptyQuery);
-        }
-        let term = |day: NaiveDate| {
-            Term::from_field_date(
-                self.fields.date,
-                DateTime::from_timestamp_secs(day_start_secs(day)),
-            )
         };
-        let lower = range
-            .from
-            .map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
-        let upper = match range.to {
-            None => Bound::Unbounded,
-            Some(d) => d
-                .succ_opt()
-                .map_or(Bound::Included(term(d)), |next| Bound::Excluded(term(next))),
+        let term = |n: i64| Term::from_field_i64(self.fields.date, n);
+        let bound = |b: Bound<i64>| match b {
+            Bound::Included(n) => Bound::Included(term(n)),
+            Bound::Excluded(n) => Bound::Excluded(term(n)),
+            Bound::Unbounded => Bound::Unbounded,
         };
         // RangeQuery needs one bound to know its field.
         if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
             return Box::new(AllQuery);
         }
-        Box::new(RangeQuery::new(lower, upper))
+        Box::new(RangeQuery::new(bound(lower), bound(upper)))
     }
 
     /// The query text alone, with the prefixes it holds.
@@ -391,24 +383,46 @@ fn is_starred_word(lit: &UserInputLiteral) -> bool {
     lit.delimiter == Delimiter::None && lit.phrase.ends_with('*')
 }
 
-/// `date:` as a range leaf over the date field (RFC 3339 bounds, as the parser wants).
-fn date_leaf(field: &str, range: DateRange) -> UserInputAst {
-    let rfc3339 = |day: NaiveDate| day.format("%Y-%m-%dT00:00:00Z").to_string();
-    let lower = range.from.map_or(UserInputBound::Unbounded, |d| {
-        UserInputBound::Inclusive(rfc3339(d))
-    });
+/// The stored day numbers within `range` (see [`Day`]), or `None` when no stored day is:
+/// the one place a date range becomes bounds, for the filters and for `date:` alike.
+fn day_bounds(range: &DateRange) -> Option<(Bound<i64>, Bound<i64>)> {
+    if range.is_empty() {
+        return None;
+    }
+    // Ends beyond the calendar an index holds (0001..9999) are clamped to it.
+    let lower = match range.from {
+        None => Bound::Unbounded,
+        Some(d) if d < Day::FIRST.date() => Bound::Unbounded,
+        Some(d) => Bound::Included(Day::from_date(d)?.number()),
+    };
     let upper = match range.to {
-        None => UserInputBound::Unbounded,
-        Some(d) => d
-            .succ_opt()
-            .map_or(UserInputBound::Inclusive(rfc3339(d)), |next| {
-                UserInputBound::Exclusive(rfc3339(next))
-            }),
+        None => Bound::Unbounded,
+        Some(d) if d < Day::FIRST.date() => return None,
+        Some(d) => match Day::from_date(d) {
+            Some(day) => Bound::Included(day.number()),
+            None => Bound::Unbounded,
+        },
+    };
+    Some((lower, upper))
+}
+
+/// `date:` as a range leaf over the date field's day numbers.
+fn date_leaf(field: &str, range: DateRange) -> UserInputAst {
+    let Some((lower, upper)) = day_bounds(&range) else {
+        return UserInputAst::Clause(vec![(
+            Some(query_grammar::Occur::MustNot),
+            UserInputAst::Leaf(Box::new(UserInputLeaf::All)),
+        )]);
+    };
+    let bound = |b: Bound<i64>| match b {
+        Bound::Included(n) => UserInputBound::Inclusive(n.to_string()),
+        Bound::Excluded(n) => UserInputBound::Exclusive(n.to_string()),
+        Bound::Unbounded => UserInputBound::Unbounded,
     };
     UserInputAst::Leaf(Box::new(UserInputLeaf::Range {
         field: Some(field.to_string()),
-        lower,
-        upper,
+        lower: bound(lower),
+        upper: bound(upper),
     }))
 }
 

@@ -8,10 +8,11 @@ use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
-use tantivy::{DateTime, DocId, Score, SegmentReader, Term};
+use tantivy::{DocId, Score, SegmentReader, Term};
 
 use super::collect::{HitCollector, SortOrder};
-use super::{dates, SearchIndex};
+use super::SearchIndex;
+use crate::index::day::Day;
 use crate::index::schema::{FOLDED, KIND_ARTICLE, KIND_TEASER};
 
 /// A source and how many documents it has.
@@ -83,7 +84,7 @@ impl SearchIndex {
         let last_day = raw.days.keys().max().copied();
         let mut years: BTreeMap<i32, u64> = BTreeMap::new();
         for (&day, &count) in &raw.days {
-            if let Some(date) = dates::day_of_secs(day * 86_400) {
+            if let Some(date) = Day::from_number(day).map(Day::date) {
                 *years.entry(date.year()).or_default() += count;
             }
         }
@@ -97,8 +98,8 @@ impl SearchIndex {
             undated_articles,
             sources,
             top_sources,
-            first_date: first_day.and_then(|d| dates::day_of_secs(d * 86_400)),
-            last_date: last_day.and_then(|d| dates::day_of_secs(d * 86_400)),
+            first_date: first_day.and_then(Day::from_number).map(Day::date),
+            last_date: last_day.and_then(Day::from_number).map(Day::date),
             years: years.into_iter().collect(),
             segments: searcher.segment_readers().len(),
             size_bytes: dir_size(dir),
@@ -130,8 +131,8 @@ impl SearchIndex {
                     name: self.source_name(&searcher, &slug)?,
                     slug,
                     articles: span.count,
-                    first: span.first.and_then(dates::day_of_secs),
-                    last: span.last.and_then(dates::day_of_secs),
+                    first: span.first.and_then(Day::from_number).map(Day::date),
+                    last: span.last.and_then(Day::from_number).map(Day::date),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -177,7 +178,7 @@ struct SourceSpans {
 }
 
 struct SegmentSpans {
-    dates: Option<Column<DateTime>>,
+    dates: Option<Column<i64>>,
     sources: Option<StrColumn>,
     /// Per source ordinal of the segment.
     spans: Vec<Span>,
@@ -191,9 +192,7 @@ impl Collector for SourceSpans {
         let sources = reader.fast_fields().str(&self.source_field)?;
         let terms = sources.as_ref().map_or(0, |s| s.num_terms());
         Ok(SegmentSpans {
-            dates: reader
-                .fast_fields()
-                .column_opt::<DateTime>(&self.date_field)?,
+            dates: reader.fast_fields().column_opt::<i64>(&self.date_field)?,
             sources,
             spans: vec![Span::default(); terms],
         })
@@ -218,11 +217,7 @@ impl SegmentCollector for SegmentSpans {
     type Fruit = HashMap<String, Span>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let date = self
-            .dates
-            .as_ref()
-            .and_then(|c| c.first(doc))
-            .map(|d| d.into_timestamp_secs());
+        let date = self.dates.as_ref().and_then(|c| c.first(doc));
         if let Some(sources) = &self.sources {
             for ord in sources.ords().values_for_doc(doc) {
                 if let Some(span) = self.spans.get_mut(ord as usize) {

@@ -1,15 +1,15 @@
-//! Small in-memory indexes for the searcher's unit tests, with documents shaped as the
-//! ingester writes them.
+//! Small in-memory indexes for the searcher's unit tests, with documents made by the
+//! same codec as the ingester's.
+
+use std::path::Path;
 
 use chrono::NaiveDate;
-use tantivy::schema::Facet;
-use tantivy::{DateTime, Index, TantivyDocument};
+use tantivy::{Index, TantivyDocument};
 
-use super::dates::day_start_secs;
-use crate::index::docs;
-use crate::index::schema::{
-    build_schema, register_tokenizers, Fields, FOLDED, KIND_ARTICLE, KIND_TEASER,
-};
+use crate::article::DisplaySource;
+use crate::index::codec::{article_id, ArticleDoc, StoredDoc, TeaserDoc, TeaserText};
+use crate::index::day::Day;
+use crate::index::schema::{build_schema, register_tokenizers, Fields};
 
 /// A document to put in a test index.
 #[derive(Debug, Clone, Default)]
@@ -42,52 +42,55 @@ pub fn test_index(docs: &[TestDoc]) -> (Index, Fields) {
 }
 
 fn to_doc(f: &Fields, d: &TestDoc) -> TantivyDocument {
-    let mut doc = TantivyDocument::new();
-    let key = crate::article::title_key(d.title);
-    let id = if d.teaser {
-        docs::teaser_id(key)
-    } else {
-        docs::article_id(d.path)
-    };
-    doc.add_text(f.id, id);
-    doc.add_text(f.kind, if d.teaser { KIND_TEASER } else { KIND_ARTICLE });
-    doc.add_text(f.path, d.path);
-    doc.add_text(f.title, d.title);
-    doc.add_text(f.title_key, format!("{key:016x}"));
-    doc.add_text(f.body, d.body);
-    for (caption, credit) in &d.captions {
-        doc.add_text(f.captions, caption);
-        doc.add_text(f.credits, credit);
-    }
-    if let Some(byline) = d.byline {
-        doc.add_text(f.byline, byline);
-    }
-    let (slug, name) = if d.source.0.is_empty() {
-        ("unknown", "unknown")
-    } else {
-        d.source
-    };
-    doc.add_text(f.source, format!("{slug} {name}"));
-    doc.add_facet(f.source_facet, Facet::from_path([slug]));
-    doc.add_text(f.source_name, name);
-    if let Some(date) = d.date {
-        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("test date");
-        doc.add_date(f.date, DateTime::from_timestamp_secs(day_start_secs(day)));
-        let s = day.format("%Y/%m/%d").to_string();
-        doc.add_facet(f.date_facet, Facet::from_path(s.split('/')));
-        if d.teaser {
-            doc.add_date(
-                f.last_seen,
-                DateTime::from_timestamp_secs(day_start_secs(day)),
-            );
+    let source = if d.source.0.is_empty() {
+        DisplaySource {
+            slug: "unknown".into(),
+            name: "unknown".into(),
         }
-    }
-    if d.teaser {
-        doc.add_u64(f.seen_count, d.seen_count.max(1));
-        doc.add_bool(f.truncated, false);
-        if d.folded {
-            doc.add_text(f.folded, FOLDED);
+    } else {
+        DisplaySource {
+            slug: d.source.0.into(),
+            name: d.source.1.into(),
         }
-    }
-    doc
+    };
+    let day = d.date.map(|date| {
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("test date");
+        Day::from_date(date).expect("a test date within the calendar")
+    });
+    let stored = if d.teaser {
+        StoredDoc::Teaser(TeaserDoc {
+            key: crate::article::title_key(d.title),
+            text: TeaserText {
+                title: d.title.into(),
+                summary: d.body.into(),
+                truncated: false,
+            },
+            first_path: d.path.into(),
+            first_source: source,
+            first_day: day,
+            last_day: day,
+            seen_count: d.seen_count.max(1),
+            folded: d.folded,
+        })
+    } else {
+        StoredDoc::Article(ArticleDoc {
+            id: article_id(Path::new(d.path)),
+            path: d.path.into(),
+            title: d.title.into(),
+            body: d.body.into(),
+            captions: d
+                .captions
+                .iter()
+                .map(|(c, credit)| {
+                    let credit = (!credit.is_empty()).then(|| credit.to_string());
+                    (c.to_string(), credit)
+                })
+                .collect(),
+            byline: d.byline.map(str::to_string),
+            source,
+            day,
+            read_minutes: None,
+        })
+    };
+    stored.to_tantivy(f)
 }
