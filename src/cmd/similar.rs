@@ -58,6 +58,7 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
         facets: false,
         null: false,
         matching: None,
+        remote: None,
         copies: args.copies,
         color: args.color,
         today: args.today.clone(),
