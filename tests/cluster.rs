@@ -142,7 +142,8 @@ impl Cluster {
         if remote {
             all.extend(["--remote", &url]);
         } else {
-            all.extend(["--index", "idx"]);
+            // The cluster holds no story ids: compare with every copy listed.
+            all.extend(["--index", "idx", "--copies"]);
         }
         let out = self.run(&all);
         assert!(
