@@ -143,6 +143,17 @@ pub struct Word {
     /// As typed; empty for a group of alternatives (`a OR b`).
     pub text: String,
     query: Box<dyn Query>,
+    /// For a word the analyzer cuts in several (`medium-frequency`, `U.S.`), its pieces
+    /// as separate words, held when any is: what the fallback asks for, since the
+    /// phrase holds only where they stand side by side.
+    loose: Option<Box<dyn Query>>,
+}
+
+impl Word {
+    /// What this word asks for when the search falls back to most of the words.
+    fn fallback(&self) -> &dyn Query {
+        self.loose.as_deref().unwrap_or(&*self.query)
+    }
 }
 
 impl BuiltQuery {
@@ -165,7 +176,7 @@ impl BuiltQuery {
         clauses.extend(
             self.words
                 .iter()
-                .map(|w| (Occur::Should, w.query.box_clone())),
+                .map(|w| (Occur::Should, w.fallback().box_clone())),
         );
         Box::new(BooleanQuery::with_minimum_required_clauses(
             clauses,
@@ -190,7 +201,7 @@ impl BuiltQuery {
         clauses.extend(self.words.iter().map(|w| -> (Occur, Box<dyn Query>) {
             (
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(w.query.box_clone(), 1.0)),
+                Box::new(ConstScoreQuery::new(w.fallback().box_clone(), 1.0)),
             )
         }));
         Box::new(BooleanQuery::with_minimum_required_clauses(clauses, 1))
@@ -380,11 +391,41 @@ impl QueryBuilder {
                 stems.push(stem);
             }
             let word = free_word(&ast).unwrap_or_default().to_string();
-            let mut query = compile(ast, &mut built)?;
-            if weight > 1 {
-                query = Box::new(BoostQuery::new(query, weight as Score));
-            }
-            built.words.push(Word { text: word, query });
+            let pieces = match plain_word(&ast) {
+                Some(w) => tokens(&self.name_analyzer, w),
+                None => Vec::new(),
+            };
+            let weigh = |query: Box<dyn Query>| -> Box<dyn Query> {
+                match weight {
+                    1 => query,
+                    n => Box::new(BoostQuery::new(query, n as Score)),
+                }
+            };
+            let loose = if pieces.len() > 1 {
+                let either = pieces
+                    .into_iter()
+                    .map(|piece| {
+                        let lit = UserInputLiteral {
+                            field_name: None,
+                            phrase: piece,
+                            delimiter: Delimiter::None,
+                            slop: 0,
+                            prefix: false,
+                        };
+                        let leaf = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit)));
+                        (Some(query_grammar::Occur::Should), leaf)
+                    })
+                    .collect();
+                Some(weigh(compile(UserInputAst::Clause(either), &mut built)?))
+            } else {
+                None
+            };
+            let query = weigh(compile(ast, &mut built)?);
+            built.words.push(Word {
+                text: word,
+                query,
+                loose,
+            });
         }
         // Excluded parts on their own: with the free words apart, a clause of them alone
         // would match nothing.
@@ -1212,9 +1253,10 @@ mod tests {
         assert_eq!(words("Trump: Biden 2020"), ["Trump", "Biden", "2020"]);
         // Curly quotes make a phrase, one free word.
         assert_eq!(words("\u{201c}climate change\u{201d}"), ["climate change"]);
-        // Lowercase `or` between two words is OR: both are then required as a group.
-        assert_eq!(words("brexit or remain"), Vec::<String>::new());
-        assert_eq!(words("deal brexit or remain"), ["deal"]);
+        // Lowercase `or` between two words is OR: the group is one free word (with no
+        // text of its own), held when either is.
+        assert_eq!(words("brexit or remain"), [""]);
+        assert_eq!(words("deal brexit or remain"), ["deal", ""]);
         // A dash standing alone is punctuation.
         assert_eq!(words("schemes - DDC"), ["schemes", "DDC"]);
         assert!(build("title:*").is_ok());
