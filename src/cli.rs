@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cluster::ClusterUrl;
+
 /// Full-text search for archives of scraped news.
 ///
 /// Index a folder of article files once (`newsfind index ARCHIVE`), then search it
@@ -33,6 +35,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print every indexed document as JSON lines, for a distributed engine.
     Export(ExportArgs),
+    /// Run on a Sphinx/Manticore cluster: write its configuration, sync an index to it.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions(CompletionsArgs),
     /// Print a man page (roff): newsfind(1), or a subcommand's; or write them all to a folder.
@@ -86,6 +91,9 @@ pub struct IndexArgs {
     /// Commit after this many files, so that an interrupted run keeps its work.
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub commit_every: usize,
+    /// Then bring this cluster to what the index holds (sphinx://HEAD:PORT).
+    #[arg(long, value_name = "URL")]
+    pub to: Option<ClusterUrl>,
     /// Skip files larger than this many MB (with a reason): one huge file must not take
     /// the memory of the run.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=4096))]
@@ -247,6 +255,9 @@ pub struct SearchArgs {
     /// The day relative dates count from, YYYY-MM-DD [default: the local date].
     #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
     pub today: Option<String>,
+    /// Search this cluster instead of the local index (sphinx://HEAD:PORT).
+    #[arg(long, value_name = "URL", env = "NEWSFIND_REMOTE")]
+    pub remote: Option<ClusterUrl>,
 }
 
 #[derive(Debug, Args)]
@@ -335,6 +346,46 @@ pub struct ServeArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub index: IndexDirArg,
+    /// Print OpenSearch/Elasticsearch `_bulk` lines into this index instead (an action line
+    /// before each document, with its id).
+    #[arg(long, value_name = "INDEX")]
+    pub bulk: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Write the configuration of every node of a cluster (one sphinx.conf per searchd).
+    Config(ClusterConfigArgs),
+    /// Bring a cluster to what an index holds, sending only what changed.
+    Sync(ClusterSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterConfigArgs {
+    /// Number of shards (one searchd each).
+    #[arg(long, default_value_t = 2)]
+    pub shards: usize,
+    /// Hosts the shards go to, in turn; the head goes on the first.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1")]
+    pub hosts: Vec<String>,
+    /// Base port: the head answers on it, shard k on PORT+1+2k (SphinxQL) and PORT+2+2k.
+    #[arg(long, default_value_t = 9306)]
+    pub port: u16,
+    /// Where each node keeps its data and log, as seen on its host.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Where to write the configurations (NODE.conf) [default: --data-dir].
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterSyncArgs {
+    /// The cluster's head (sphinx://HOST:PORT).
+    #[arg(long, value_name = "URL")]
+    pub to: ClusterUrl,
+    #[command(flatten)]
+    pub index: IndexDirArg,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +404,9 @@ pub struct QueryBenchArgs {
     /// Times each query is run.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
+    /// Run the queries on this cluster instead (queries it refuses are counted, not run).
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<ClusterUrl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 
 mod article;
 mod cli;
+mod cluster;
 mod cmd;
 mod index;
 mod output;

@@ -22,6 +22,7 @@ const WARNINGS_FILE: &str = "warnings.txt";
 const EXAMPLES: usize = 3;
 
 pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
+    let to = args.to.clone();
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(DEFAULT_ARCHIVE)]
     } else {
@@ -84,6 +85,9 @@ pub fn run(args: IndexArgs) -> anyhow::Result<u8> {
             return Ok(super::EXIT_FAILED);
         }
     };
+    if let Some(url) = &to {
+        super::cluster::sync_and_report(&config.index_dir, url, args.quiet)?;
+    }
     Ok(if summary.skipped_total() > 0 {
         super::EXIT_SKIPPED
     } else {
@@ -323,6 +327,7 @@ pub fn index_default_archive(index: &crate::cli::IndexDirArg) -> anyhow::Result<
         commit_every: 50_000,
         max_size: 10,
         follow: false,
+        to: None,
     })
 }
 

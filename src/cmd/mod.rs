@@ -1,5 +1,6 @@
 //! One module per subcommand: turn the parsed arguments into a config, run the core, print.
 
+mod cluster;
 mod completions;
 mod export;
 mod index;
@@ -78,6 +79,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Sources(args) => stats::sources(args),
         Command::Completions(args) => completions::run(args),
         Command::Export(args) => export::run(args),
+        Command::Cluster(command) => cluster::run(command),
         Command::Man(args) => completions::man(args),
         Command::QueryBench(args) => query_bench::run(args),
         Command::Serve(args) => serve::run(args),

@@ -2,6 +2,7 @@
 //! runs every query of FILE `--rounds` times in-process, doing all a search does but
 //! print (count, hits, snippets, facets when asked), and prints the latencies as one JSON
 //! object. Each line of FILE is the arguments of `newsfind search`, shell-quoted.
+//! `--remote URL` runs them on a cluster instead (`crate::cluster`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,7 +13,8 @@ use clap::Parser;
 use serde_json::json;
 
 use crate::cli::{Cli, Command, QueryBenchArgs, SearchArgs};
-use crate::search::{SearchIndex, SearchRequest};
+use crate::cluster::ClusterUrl;
+use crate::search::{SearchIndex, SearchRequest, SearchResults};
 
 pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
     let shown = args.queries.display().to_string();
@@ -50,8 +52,20 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
     }
     let rounds = args.rounds.max(1);
 
+    // On a cluster, queries it cannot express are left out (and counted).
+    let mut refused = 0;
+    if args.remote.is_some() {
+        queries.retain(|(_, request)| {
+            let ok = crate::cluster::search::translatable(request);
+            refused += usize::from(!ok);
+            ok
+        });
+    }
     let opened = Instant::now();
-    let index = SearchIndex::open(&args.index.dir)?;
+    let index = match &args.remote {
+        None => Backend::Local(Box::new(SearchIndex::open(&args.index.dir)?)),
+        Some(url) => Backend::Remote(url),
+    };
     let open_ms = ms(opened.elapsed());
     let mut all = Vec::with_capacity(queries.len() * rounds);
     let mut by_kind: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
@@ -69,6 +83,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
     let mut report = summary(&mut all);
     report["queries"] = json!(queries.len());
     report["rounds"] = json!(rounds);
+    report["refused"] = json!(refused);
     report["open_ms"] = json!(open_ms);
     report["mean_total_hits"] = json!(hits as f64 / (queries.len() * rounds) as f64);
     let mut kinds = serde_json::Map::new();
@@ -83,6 +98,21 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(super::EXIT_OK)
+}
+
+/// Where the queries run.
+enum Backend<'a> {
+    Local(Box<SearchIndex>),
+    Remote(&'a ClusterUrl),
+}
+
+impl Backend<'_> {
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
+        match self {
+            Backend::Local(index) => index.search(request),
+            Backend::Remote(url) => crate::cluster::search::search(url, request),
+        }
+    }
 }
 
 /// The shape of a query, to break latencies down by: `facets`, `date`, `phrase`, `N-word`.

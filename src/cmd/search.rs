@@ -26,32 +26,54 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
     }
     let today = today(args.today.as_deref())?;
     let request = request(&args, today)?;
-    ensure_index(&args.index)?;
-    let index = SearchIndex::open(&args.index.dir)?;
-    let status = crate::index::dir::notes(&args.index.dir, index.searcher().num_docs());
     let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
     let layout = Layout::for_stdout();
+    let lines = PathLines {
+        null: args.null,
+        neutralise: std::io::stdout().is_terminal(),
+    };
     // Machine formats stream: each hit is printed as soon as it is read.
     let mut printed = 0usize;
-    let results = match args.format {
-        FormatArg::Paths => {
-            let lines = PathLines {
-                null: args.null,
-                neutralise: std::io::stdout().is_terminal(),
-            };
-            index.search_paths(&request, |path| {
+    // What the local index's folder says about itself (a cluster has no folder here).
+    let mut status = Vec::new();
+    let results = if let Some(url) = &args.remote {
+        // A cluster answers a page at a time: printed once it is all there.
+        let results = crate::cluster::search::search(url, &request)?;
+        match args.format {
+            FormatArg::Paths => {
+                for hit in &results.hits {
+                    output::print_path(&mut out, &hit.path, &layout, lines)?;
+                }
+            }
+            FormatArg::Jsonl => {
+                for hit in &results.hits {
+                    output::print_hit_line(&mut out, hit)?;
+                }
+            }
+            FormatArg::Text | FormatArg::Json => {
+                output::print_results(&mut out, &results, format(args.format), &layout)?;
+            }
+        }
+        printed = results.hits.len();
+        results
+    } else {
+        ensure_index(&args.index)?;
+        let index = SearchIndex::open(&args.index.dir)?;
+        status = crate::index::dir::notes(&args.index.dir, index.searcher().num_docs());
+        match args.format {
+            FormatArg::Paths => index.search_paths(&request, |path| {
                 printed += 1;
                 Ok(output::print_path(&mut out, path, &layout, lines)?)
-            })?
-        }
-        FormatArg::Jsonl => index.search_each(&request, |hit| {
-            printed += 1;
-            Ok(output::print_hit_line(&mut out, &hit)?)
-        })?,
-        FormatArg::Text | FormatArg::Json => {
-            let results = index.search(&request)?;
-            output::print_results(&mut out, &results, format(args.format), &layout)?;
-            results
+            })?,
+            FormatArg::Jsonl => index.search_each(&request, |hit| {
+                printed += 1;
+                Ok(output::print_hit_line(&mut out, &hit)?)
+            })?,
+            FormatArg::Text | FormatArg::Json => {
+                let results = index.search(&request)?;
+                output::print_results(&mut out, &results, format(args.format), &layout)?;
+                results
+            }
         }
     };
     out.flush()?;

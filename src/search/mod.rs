@@ -37,9 +37,11 @@ pub use collect::SortOrder;
 use collect::{Candidate, Collected, HitCollector, RawFacets, WordCounts};
 pub use dates::{DateRange, DateSpan};
 pub use document::{is_doc_id, Document};
+pub(crate) use query::{is_stop_word, parse_user_query};
 use query::{BuiltQuery, QueryBuilder};
 pub use query::{Filters, KindFilter, MatchStrategy, QueryError};
 use snippet::SnippetMaker;
+pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
 pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount, SourceSummary};
 
@@ -738,7 +740,7 @@ impl SearchIndex {
 }
 
 /// Month counts with the months between them that have none, as zero.
-fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount> {
+pub(crate) fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount> {
     let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
         return Vec::new();
     };

@@ -321,16 +321,7 @@ impl QueryBuilder {
         text: &str,
         today: NaiveDate,
     ) -> Result<BuiltQuery, QueryError> {
-        if text.trim().is_empty() {
-            return Err(QueryError::Empty);
-        }
-        let depth = nesting_depth(text);
-        if depth > MAX_DEPTH {
-            return Err(QueryError::TooDeep { depth });
-        }
-        // Same number of chars as `text`, so that error columns still point into it.
-        let parsed = apostrophes(&straight_quotes(text)).into_owned();
-        let ast = query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))?;
+        let ast = parse_user_query(text)?;
         let clauses = match self.habits(ast) {
             UserInputAst::Clause(clauses) => clauses,
             other => vec![(None, other)],
@@ -775,6 +766,21 @@ impl QueryBuilder {
             .collect();
         UserInputAst::or(leaves)
     }
+}
+
+/// The query text as tantivy's grammar reads it, before any rewriting: bounded nesting,
+/// curly quotes made straight; also what a remote search translates (`crate::cluster`).
+pub(crate) fn parse_user_query(text: &str) -> Result<UserInputAst, QueryError> {
+    if text.trim().is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let depth = nesting_depth(text);
+    if depth > MAX_DEPTH {
+        return Err(QueryError::TooDeep { depth });
+    }
+    // Same number of chars as `text`, so that error columns still point into it.
+    let parsed = apostrophes(&straight_quotes(text)).into_owned();
+    query_grammar::parse_query(&parsed).map_err(|_| syntax_error(text, &parsed))
 }
 
 fn is_starred_word(lit: &UserInputLiteral) -> bool {

@@ -429,7 +429,7 @@ fn widen(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
 }
 
 /// The start of `text`, at most `max` bytes, cut after a word.
-fn lead(text: &str, max: usize) -> &str {
+pub(crate) fn lead(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
@@ -445,7 +445,7 @@ fn lead(text: &str, max: usize) -> &str {
 }
 
 /// The passage on one line: runs of whitespace become one space; highlights follow.
-fn one_line(
+pub(crate) fn one_line(
     text: &str,
     highlights: &[(usize, usize)],
     source: SnippetSource,
