@@ -369,7 +369,7 @@ impl QueryBuilder {
         // times, or in n forms with one stem (`network networks`), is one free word that
         // weighs n. The grammar keeps one of identical words, so they are counted in the
         // text.
-        let typed = typed_stems(&self.prose_analyzer, &parsed);
+        let typed = typed_stems(&self.prose_analyzer, &apostrophes(&straight_quotes(text)));
         let mut stems: Vec<String> = Vec::new();
         for (_, ast) in free {
             let stem = plain_word(&ast).map(|w| tokens(&self.prose_analyzer, w).join(" "));
