@@ -571,7 +571,8 @@ impl SearchIndex {
         };
         let mut text = req.query.clone();
         let mut changed = false;
-        for word in &built.words {
+        // A group of alternatives has no text of its own to correct.
+        for word in built.words.iter().filter(|w| !w.text.is_empty()) {
             if let Some(correction) = corrector.correct(&word.text)? {
                 if let Some(replaced) = replace_word(&text, &word.text, &correction.word) {
                     text = replaced;

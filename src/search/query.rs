@@ -13,7 +13,7 @@ use std::ops::Bound;
 
 use chrono::NaiveDate;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParser,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParser,
     QueryParserError, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{
@@ -21,7 +21,7 @@ use tantivy::query_grammar::{
 };
 use tantivy::schema::{Facet, Field, FieldType, IndexRecordOption, Schema};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, Searcher, Term};
+use tantivy::{Index, Score, Searcher, Term};
 
 use super::dates::{DateError, DateRange};
 use crate::index::day::Day;
@@ -140,9 +140,20 @@ pub struct BuiltQuery {
 
 /// One free word of a query.
 pub struct Word {
-    /// As typed.
+    /// As typed; empty for a group of alternatives (`a OR b`).
     pub text: String,
     query: Box<dyn Query>,
+    /// For a word the analyzer cuts in several (`medium-frequency`, `U.S.`), its pieces
+    /// as separate words, held when any is: what the fallback asks for, since the
+    /// phrase holds only where they stand side by side.
+    loose: Option<Box<dyn Query>>,
+}
+
+impl Word {
+    /// What this word asks for when the search falls back to most of the words.
+    fn fallback(&self) -> &dyn Query {
+        self.loose.as_deref().unwrap_or(&*self.query)
+    }
 }
 
 impl BuiltQuery {
@@ -172,7 +183,7 @@ impl BuiltQuery {
         clauses.extend(
             self.words
                 .iter()
-                .map(|w| (Occur::Should, w.query.box_clone())),
+                .map(|w| (Occur::Should, w.fallback().box_clone())),
         );
         Box::new(BooleanQuery::with_minimum_required_clauses(
             clauses,
@@ -197,7 +208,7 @@ impl BuiltQuery {
         clauses.extend(self.words.iter().map(|w| -> (Occur, Box<dyn Query>) {
             (
                 Occur::Should,
-                Box::new(ConstScoreQuery::new(w.query.box_clone(), 1.0)),
+                Box::new(ConstScoreQuery::new(w.fallback().box_clone(), 1.0)),
             )
         }));
         Box::new(BooleanQuery::with_minimum_required_clauses(clauses, 1))
@@ -327,9 +338,11 @@ impl QueryBuilder {
         let has_or = clauses
             .iter()
             .any(|(occur, _)| *occur == Some(query_grammar::Occur::Should));
-        let (mut free, mut rest): (Vec<_>, Vec<_>) = clauses
-            .into_iter()
-            .partition(|(occur, ast)| !has_or && occur.is_none() && free_word(ast).is_some());
+        let clauses = if has_or { clauses } else { ungroup(clauses) };
+        let (mut free, mut rest): (Vec<_>, Vec<_>) =
+            clauses.into_iter().partition(|(occur, ast)| {
+                !has_or && occur.is_none() && (free_word(ast).is_some() || is_or_group(ast))
+            });
         let content = free.iter().filter(|(_, ast)| !is_stop(ast)).count();
         if content > 0 || !rest.is_empty() {
             free.retain(|(_, ast)| !is_stop(ast));
@@ -359,10 +372,58 @@ impl QueryBuilder {
                 .build_query_from_user_input_ast(ast)
                 .map_err(|err| invalid(text, self.explain(err)))
         };
+        // Query term frequency, as Lucene's BM25 sums a repeated word: a word typed n
+        // times, or in n forms with one stem (`network networks`), is one free word that
+        // weighs n. The grammar keeps one of identical words, so they are counted in the
+        // text.
+        let typed = typed_stems(&self.prose_analyzer, &apostrophes(&straight_quotes(text)));
+        let mut stems: Vec<String> = Vec::new();
         for (_, ast) in free {
+            let stem = plain_word(&ast).map(|w| tokens(&self.prose_analyzer, w).join(" "));
+            let mut weight = 1;
+            if let Some(stem) = stem.filter(|s| !s.is_empty()) {
+                if stems.contains(&stem) {
+                    continue;
+                }
+                weight = typed.iter().filter(|t| **t == stem).count().max(1);
+                stems.push(stem);
+            }
             let word = free_word(&ast).unwrap_or_default().to_string();
-            let query = compile(ast, &mut built)?;
-            built.words.push(Word { text: word, query });
+            let pieces = match plain_word(&ast) {
+                Some(w) => tokens(&self.name_analyzer, w),
+                None => Vec::new(),
+            };
+            let weigh = |query: Box<dyn Query>| -> Box<dyn Query> {
+                match weight {
+                    1 => query,
+                    n => Box::new(BoostQuery::new(query, n as Score)),
+                }
+            };
+            let loose = if pieces.len() > 1 {
+                let either = pieces
+                    .into_iter()
+                    .map(|piece| {
+                        let lit = UserInputLiteral {
+                            field_name: None,
+                            phrase: piece,
+                            delimiter: Delimiter::None,
+                            slop: 0,
+                            prefix: false,
+                        };
+                        let leaf = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit)));
+                        (Some(query_grammar::Occur::Should), leaf)
+                    })
+                    .collect();
+                Some(weigh(compile(UserInputAst::Clause(either), &mut built)?))
+            } else {
+                None
+            };
+            let query = weigh(compile(ast, &mut built)?);
+            built.words.push(Word {
+                text: word,
+                query,
+                loose,
+            });
         }
         // Excluded parts on their own: with the free words apart, a clause of them alone
         // would match nothing.
@@ -766,6 +827,60 @@ fn free_word(ast: &UserInputAst) -> Option<&str> {
     }
 }
 
+/// The query's words with the parentheses that only group words (`(MEDLARS)`,
+/// `(e.g., SDC, Lockheed)` in a pasted sentence) taken away: joined by the default
+/// operator, every word is required either way, and apart they count one by one when
+/// the search falls back to most of the words, instead of the group being required.
+fn ungroup(
+    clauses: Vec<(Option<query_grammar::Occur>, UserInputAst)>,
+) -> Vec<(Option<query_grammar::Occur>, UserInputAst)> {
+    let mut out = Vec::new();
+    for (occur, ast) in clauses {
+        match ast {
+            UserInputAst::Clause(inner) if occur.is_none() && is_split_field(&inner) => {
+                out.extend(ungroup(inner))
+            }
+            ast => out.push((occur, ast)),
+        }
+    }
+    out
+}
+
+/// A group of alternatives, `(a OR b)` or a lowercase `a or b`: one free word, held when
+/// any of them is.
+fn is_or_group(ast: &UserInputAst) -> bool {
+    matches!(ast, UserInputAst::Clause(inner)
+        if !inner.is_empty()
+            && inner.iter().all(|(occur, _)| *occur == Some(query_grammar::Occur::Should)))
+}
+
+/// A free word that is not a phrase.
+fn plain_word(ast: &UserInputAst) -> Option<&str> {
+    match ast {
+        UserInputAst::Leaf(leaf) => match &**leaf {
+            UserInputLeaf::Literal(lit) if lit.delimiter == Delimiter::None => free_word(ast),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The stems of the words typed in the free text, one entry per time typed: outside
+/// quotes, without `-word`, `+word` and `field:value`.
+fn typed_stems(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
+    let mut quoted = false;
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let quotes = word.matches('"').count();
+        let skip = quoted || quotes > 0 || word.starts_with(['-', '+']) || word.contains(':');
+        quoted ^= quotes % 2 == 1;
+        if !skip {
+            out.push(tokens(analyzer, word.trim_matches(['(', ')'])).join(" "));
+        }
+    }
+    out
+}
+
 /// A free word that is a stop word (not a phrase).
 fn is_stop(ast: &UserInputAst) -> bool {
     match ast {
@@ -1151,9 +1266,10 @@ mod tests {
         assert_eq!(words("Trump: Biden 2020"), ["Trump", "Biden", "2020"]);
         // Curly quotes make a phrase, one free word.
         assert_eq!(words("\u{201c}climate change\u{201d}"), ["climate change"]);
-        // Lowercase `or` between two words is OR: both are then required as a group.
-        assert_eq!(words("brexit or remain"), Vec::<String>::new());
-        assert_eq!(words("deal brexit or remain"), ["deal"]);
+        // Lowercase `or` between two words is OR: the group is one free word (with no
+        // text of its own), held when either is.
+        assert_eq!(words("brexit or remain"), [""]);
+        assert_eq!(words("deal brexit or remain"), ["deal", ""]);
         // A dash standing alone is punctuation.
         assert_eq!(words("schemes - DDC"), ["schemes", "DDC"]);
         assert!(build("title:*").is_ok());

@@ -482,3 +482,108 @@ fn unknown_sources_name_the_closest() {
         r.notes
     );
 }
+
+fn any_words(query: &str) -> SearchRequest {
+    SearchRequest {
+        matching: Some(MatchStrategy::Any),
+        ..request(query)
+    }
+}
+
+fn score_of(r: &SearchResults, path: &str) -> f32 {
+    r.hits.iter().find(|h| h.path == path).unwrap().score
+}
+
+#[test]
+fn repeated_words_weigh_as_often_as_typed() {
+    // As Lucene's BM25 sums a repeated query word: typed twice, or in two forms with one
+    // stem, a word weighs twice; it stays one word for the matching strategy.
+    let idx = index();
+    let once = idx.search(&any_words("budget kyiv")).unwrap();
+    for query in [
+        "budget budget kyiv",
+        "budget kyiv budgets",
+        "(budget) kyiv budget?",
+    ] {
+        let twice = idx.search(&any_words(query)).unwrap();
+        assert_eq!(twice.matching.words, 2, "{query}");
+        let (a, b) = (
+            score_of(&once, "/a/the-hill/003.txt"),
+            score_of(&twice, "/a/the-hill/003.txt"),
+        );
+        assert!(
+            (b - 2.0 * a).abs() < 1e-3 * a,
+            "{query}: {b} is not twice {a}"
+        );
+    }
+}
+
+#[test]
+fn parentheses_that_only_group_words_do_not_make_them_required() {
+    let idx = index();
+    // Every word first, as without the parentheses.
+    let all = |q: &str| {
+        let req = SearchRequest {
+            matching: Some(MatchStrategy::All),
+            ..request(q)
+        };
+        paths(&idx.search(&req).unwrap())
+            .into_iter()
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        all("(elections kyiv) officials"),
+        all("elections kyiv officials")
+    );
+    // Falling back, the words in parentheses count one by one: the budget notes hold
+    // one of the three words and are listed.
+    let r = idx.search(&request("budget (elections kyiv)")).unwrap();
+    assert!(r.matching.fell_back);
+    assert_eq!(r.matching.words, 3);
+    assert!(paths(&r).contains(&("/a/the-hill/003.txt", DocKind::Article)));
+    // A group of alternatives is one word, held when any of its words is.
+    let r = idx
+        .search(&request("congress (kyiv OR lawmakers)"))
+        .unwrap();
+    assert_eq!(r.matching.words, 2);
+    assert_eq!(all("budget (kyiv or congress)"), ["/a/the-hill/002.txt"]);
+    let r = idx.search(&request("budget (kyiv or congress)")).unwrap();
+    assert_eq!(r.matching.words, 2);
+    // Excluded or required groups keep their meaning.
+    assert_eq!(
+        idx.search(&request("budget -(undated note)"))
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        idx.search(&request("+(budget note) undated"))
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+#[test]
+fn a_word_cut_in_pieces_is_a_phrase_then_its_pieces() {
+    let idx = index();
+    // Every word: `budget-kyiv` is the phrase, which no document holds.
+    let all = SearchRequest {
+        matching: Some(MatchStrategy::All),
+        ..request("budget-kyiv talks")
+    };
+    assert_eq!(idx.search(&all).unwrap().total, 0);
+    // Falling back, its pieces count: documents with "kyiv" or "budget" alone are found.
+    let r = idx.search(&request("budget-kyiv talks")).unwrap();
+    assert!(r.matching.fell_back);
+    let found = paths(&r);
+    assert!(
+        found.contains(&("/a/reuters/001.txt", DocKind::Article)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("/a/the-hill/003.txt", DocKind::Article)),
+        "{found:?}"
+    );
+}
