@@ -9,6 +9,8 @@
 //! archive. Every
 //! `searchd` started is stopped by [`Cluster`]'s `Drop`, also when the test fails.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -197,19 +199,6 @@ fn wait_for_port(port: u16) {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// An archive of `n` articles over three sources and three years, with teasers, from a
 /// small vocabulary that the battery's queries use.
 fn generate_archive(dir: &Path, n: usize) {
@@ -279,7 +268,7 @@ fn make_archive(to: &Path) -> &'static str {
         PathBuf::from,
     );
     if sample.is_dir() {
-        copy_tree(&sample, to);
+        common::copy_tree(&sample, to);
         "the shared sample (../shared/corpus/sample)"
     } else {
         generate_archive(to, 150);

@@ -8,6 +8,8 @@
 //! the-hill/003 (undated), bbc-news/004 (2025-02-05, climate, teaser "Budget deal reached
 //! overnight"), bbc-news/005 (2016-06-24, header source "BBC News").
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,19 +22,6 @@ const TODAY: &str = "2025-02-06";
 /// A temp dir holding a copy of the fixture archive and its index.
 struct TestEnv {
     dir: tempfile::TempDir,
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 impl TestEnv {
@@ -54,7 +43,7 @@ impl TestEnv {
             dir: tempfile::tempdir().unwrap(),
         };
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search/archive");
-        copy_tree(&fixtures, &env.dir.path().join(name));
+        common::copy_tree(&fixtures, &env.dir.path().join(name));
         env
     }
 

@@ -5,6 +5,8 @@
 //! chromium, chromedriver and python3-selenium are installed. Every server is stopped
 //! by a guard, also when a test fails.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -29,26 +31,13 @@ struct TestEnv {
     dir: tempfile::TempDir,
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 impl TestEnv {
     fn indexed() -> TestEnv {
         let env = TestEnv {
             dir: tempfile::tempdir().unwrap(),
         };
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search/archive");
-        copy_tree(&fixtures, &env.path("archive"));
+        common::copy_tree(&fixtures, &env.path("archive"));
         env.write(
             "archive/mischief/900_hostile.txt",
             &format!(

@@ -187,3 +187,17 @@ pub fn article(date: &str, title: &str, body: &[&str], teasers: &[(&str, &str)])
     }
     s
 }
+
+/// Copies a folder tree (a fixture archive) into a temp dir.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
