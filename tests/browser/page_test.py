@@ -96,6 +96,19 @@ def write_archive(root):
         with open(os.path.join(folder, f"{i:03}_{topic}.txt"), "w", encoding="utf-8") as f:
             f.write(article(day.isoformat(), title, paras, teasers=teasers,
                             caption=(f"A {topic} meeting in the town hall", "Staff photo")))
+    # One wire story printed by two outlets under their own headlines: a story with a copy.
+    wire = [
+        "Harbour pilots on the northern coast agreed a new night schedule after a long dispute "
+        "over pay, rest and the safety of the narrow channel into the port.",
+        "The agreement, reached after eleven hours of talks, keeps two pilots on every large "
+        "ship at night and adds a third boat to the rota from the spring.",
+        "Ship owners said the deal would cost them more but would end the delays that had left "
+        "vessels waiting offshore for days during the winter storms.",
+    ]
+    for src, title in (("valley-times", "Pilots agree a night schedule"),
+                       ("northern-ledger", "Harbour pilots strike a deal on night work")):
+        with open(os.path.join(root, src, "800_pilots.txt"), "w", encoding="utf-8") as f:
+            f.write(article("2024-03-04", title, wire))
     folder = os.path.join(root, "mischief-daily")
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "900_hostile.txt"), "w", encoding="utf-8") as f:
@@ -273,6 +286,20 @@ def main():
         wait.until(lambda d: "doc=" not in d.current_url and len(d.find_elements(By.CSS_SELECTOR, "#hits li")) > 0)
         idle()
         check(True, "back from the article returns to the hits")
+
+        # Copies of one story: folded into the best hit, named, and a click opens the copy.
+        driver.get(server.url + "?q=pilots")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#hits li")) > 0)
+        idle()
+        check(len(css("#hits li")) == 1, "two copies of a story show as one hit")
+        check("2 matches in 1 story" in driver.find_element(By.ID, "status").text,
+              "the status counts matches and stories")
+        copy_lines = css("#hits .copies")
+        check(len(copy_lines) == 1 and "and 1 copy:" in copy_lines[0].text, "the hit names its copy")
+        driver.save_screenshot(os.path.join(shots, "copies.png"))
+        copy_lines[0].find_element(By.TAG_NAME, "a").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#doc h1")) == 1)
+        check(True, "the copy opens as an article")
 
         # Bad query: an error, not a blank page.
         box = driver.find_element(By.ID, "q")

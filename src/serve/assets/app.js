@@ -222,11 +222,14 @@ async function showSearch(s) {
   $("results").hidden = false;
   const first = r.hits.length ? r.offset + 1 : 0;
   const last = r.offset + r.hits.length;
-  status(r.total === 0 ? "No match." : `${plural(r.total, "match", "matches")}` + (r.total > r.hits.length ? `, showing ${fmt(first)}\u2013${fmt(last)}` : ""));
+  // Copies of one story are folded into its best hit: pages count stories.
+  const listed = typeof r.stories === "number" ? r.stories : r.total;
+  const inStories = listed < r.total ? ` in ${plural(listed, "story", "stories")}` : "";
+  status(r.total === 0 ? "No match." : `${plural(r.total, "match", "matches")}${inStories}` + (listed > r.hits.length ? `, showing ${fmt(first)}\u2013${fmt(last)}` : ""));
   drawChart(s, r.facets);
   drawSources(s, r.facets);
   drawHits(s, r.hits);
-  drawPager(s, r.total);
+  drawPager(s, listed);
 }
 
 // Months with matches (zero between them), or years when the span is long.
@@ -333,6 +336,15 @@ function drawHits(s, hits) {
       const snip = appendMarked(el("p", { class: "snippet" }), h.snippet, h.highlights);
       if (h.snippet_from && h.snippet_from !== "body") snip.prepend(el("span", { class: "from" }, `${h.snippet_from}: `));
       li.append(snip);
+    }
+    const copies = Array.isArray(h.copies) ? h.copies.filter((c) => ID_RE.test(c.id)) : [];
+    if (copies.length) {
+      const line = el("p", { class: "meta copies" }, `and ${plural(copies.length, "copy", "copies")}: `);
+      copies.forEach((c, i) => {
+        if (i) line.append(", ");
+        line.append(link({ ...s, doc: c.id }, c.source || c.source_slug || c.id));
+      });
+      li.append(line);
     }
     list.append(li);
   }
