@@ -257,15 +257,7 @@ impl Stories {
                     })
                     .collect(),
             );
-            let mut found: Vec<DocAddress> = searcher
-                .search(&query, &DocSetCollector)?
-                .into_iter()
-                .collect();
-            found.sort_unstable();
-            for addr in found {
-                if self.gone.contains(&addr) {
-                    continue;
-                }
+            for addr in self.live(searcher, &query)? {
                 let stored = self.stored(searcher, addr)?;
                 if stored.signature.as_ref().is_some_and(is_copy) {
                     committed.push(stored);
@@ -273,6 +265,18 @@ impl Stories {
             }
         }
         Ok((in_run, committed))
+    }
+
+    /// The committed documents `query` matches that this run has not removed, in index
+    /// order (so that stories are settled the same way every run).
+    fn live(&self, searcher: &Searcher, query: &dyn Query) -> anyhow::Result<Vec<DocAddress>> {
+        let mut found: Vec<DocAddress> = searcher
+            .search(query, &DocSetCollector)?
+            .into_iter()
+            .filter(|addr| !self.gone.contains(addr))
+            .collect();
+        found.sort_unstable();
+        Ok(found)
     }
 
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> anyhow::Result<Stored> {
@@ -438,13 +442,8 @@ impl Stories {
                         Term::from_field_u64(self.fields.story, name),
                         IndexRecordOption::Basic,
                     );
-                    let mut found: Vec<DocAddress> = searcher
-                        .search(&query, &DocSetCollector)?
-                        .into_iter()
-                        .collect();
-                    found.sort_unstable();
-                    for addr in found {
-                        if !self.gone.contains(&addr) && seen.insert(addr) {
+                    for addr in self.live(&searcher, &query)? {
+                        if seen.insert(addr) {
                             who.push(Who::Committed(Box::new(self.stored(&searcher, addr)?)));
                         }
                     }

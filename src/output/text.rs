@@ -309,15 +309,17 @@ fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
     Ok(())
 }
 
-fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
-    let mut heading = "By source".to_string();
-    if f.source_total > f.sources.len() as u64 {
-        heading.push_str(&format!(
-            " (top {} of {})",
-            f.sources.len(),
-            thousands(f.source_total)
-        ));
+/// A list's heading, saying "(top N of M…)" when the list shows only the first N.
+fn top_heading(title: &str, shown: usize, total: u64, hint: &str) -> String {
+    if total > shown as u64 {
+        format!("{title} (top {shown} of {}{hint})", thousands(total))
+    } else {
+        title.to_string()
     }
+}
+
+fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
+    let heading = top_heading("By source", f.sources.len(), f.source_total, "");
     colored(w, &title_spec(), &heading)?;
     writeln!(w)?;
     let sources: Vec<(String, u64)> = f
@@ -559,14 +561,12 @@ pub fn stats<W: WriteColor>(w: &mut W, s: &IndexStats, dir: &Path) -> io::Result
     fact(w, "sources", &thousands(s.sources))?;
     if !s.top_sources.is_empty() {
         writeln!(w)?;
-        let mut heading = "Articles by source".to_string();
-        if s.sources > s.top_sources.len() as u64 {
-            heading.push_str(&format!(
-                " (top {} of {}; `newsfind sources` lists them all)",
-                s.top_sources.len(),
-                thousands(s.sources)
-            ));
-        }
+        let heading = top_heading(
+            "Articles by source",
+            s.top_sources.len(),
+            s.sources,
+            "; `newsfind sources` lists them all",
+        );
         colored(w, &title_spec(), &heading)?;
         writeln!(w)?;
         let rows: Vec<(String, u64)> = s

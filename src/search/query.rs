@@ -984,7 +984,7 @@ fn straight_quotes(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The tokens `analyzer` makes of `text`.
-fn tokens(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
+pub(super) fn tokens(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     analyzer
         .clone()

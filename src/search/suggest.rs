@@ -14,6 +14,8 @@ use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 use tantivy::{DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
+use super::query::tokens;
+
 /// A word is worth correcting when at most this many documents hold it.
 const RARE: u64 = 3;
 /// A correction must be held by this many times more documents than the word typed (when
@@ -93,7 +95,7 @@ impl Corrector<'_> {
     /// A correction of `word` when it is rare or absent and a much more common word lies
     /// within an edit or two (two for words of six letters or more).
     pub fn correct(&self, word: &str) -> tantivy::Result<Option<Correction>> {
-        let plain = analyzed(self.plain, word);
+        let plain = tokens(self.plain, word);
         let [plain] = plain.as_slice() else {
             return Ok(None);
         };
@@ -101,7 +103,7 @@ impl Corrector<'_> {
         if len < MIN_LEN || !plain.chars().all(char::is_alphabetic) {
             return Ok(None);
         }
-        let stems = analyzed(self.prose, word);
+        let stems = tokens(self.prose, word);
         let [stem] = stems.as_slice() else {
             return Ok(None);
         };
@@ -265,14 +267,4 @@ impl Corrector<'_> {
         }
         Ok(best.map(|(_, w)| w))
     }
-}
-
-/// The tokens `analyzer` makes of `text`.
-fn analyzed(analyzer: &TextAnalyzer, text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    analyzer
-        .clone()
-        .token_stream(text)
-        .process(&mut |t| out.push(t.text.clone()));
-    out
 }
