@@ -21,7 +21,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
@@ -191,6 +191,8 @@ pub struct Facets {
     pub months: Vec<MonthCount>,
     /// Matches without a date.
     pub undated: u64,
+    /// Stories among the matches without a date, where counted.
+    pub undated_stories: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +200,8 @@ pub struct MonthCount {
     pub year: i32,
     pub month: u32,
     pub count: u64,
+    /// Stories among them (copies of one story count once), where counted.
+    pub stories: Option<u64>,
 }
 
 /// The matching documents of a search, before their stored documents are read.
@@ -369,9 +373,11 @@ impl SearchIndex {
     ) -> anyhow::Result<(Matched, SearchResults)> {
         let searcher = self.reader.searcher();
         let (filters, notes) = self.filters(&searcher, req)?;
-        let built = self
-            .queries
-            .build(&searcher, &req.query, &filters, req.today)?;
+        let (text, likes) = stories::like_clauses(&req.query)?;
+        let mut built = self.queries.build(&searcher, &text, &filters, req.today)?;
+        for target in &likes {
+            built = self.like(&searcher, built, &req.query, target)?;
+        }
         self.matched_built(searcher, built, req, notes, chunk, suggest)
     }
 
@@ -759,20 +765,57 @@ impl SearchIndex {
     }
 
     /// Facets in order, every month from the first to the last (empty ones as zero).
+    /// Each with its story count: its count less its repeats of one story.
     fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
-        let source_total = raw.sources.len() as u64;
-        let sources = self.top_sources(searcher, raw.sources)?;
-        let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
-        for (day, count) in raw.days {
-            if let Some(date) = Day::from_number(day).map(Day::date) {
-                *months.entry((date.year(), date.month())).or_default() += count;
+        let month_of = |day: i64| {
+            Day::from_number(day)
+                .map(Day::date)
+                .map(|d| (d.year(), d.month()))
+        };
+        let mut source_repeats: HashMap<&str, u64> = HashMap::new();
+        let mut month_repeats: HashMap<Option<(i32, u32)>, u64> = HashMap::new();
+        let mut seen_source: HashSet<(u64, &str)> = HashSet::new();
+        let mut seen_month: HashSet<(u64, Option<(i32, u32)>)> = HashSet::new();
+        for (story, slug, day) in &raw.in_stories {
+            if !seen_source.insert((*story, slug.as_str())) {
+                *source_repeats.entry(slug.as_str()).or_default() += 1;
+            }
+            let month = day.and_then(month_of);
+            // A date outside the calendar is counted under no month, as below.
+            if day.is_some() && month.is_none() {
+                continue;
+            }
+            if !seen_month.insert((*story, month)) {
+                *month_repeats.entry(month).or_default() += 1;
             }
         }
+        let source_total = raw.sources.len() as u64;
+        let mut sources = self.top_sources(searcher, raw.sources)?;
+        for s in &mut sources {
+            let repeats = source_repeats.get(s.slug.as_str()).copied().unwrap_or(0);
+            s.stories = Some(s.count.saturating_sub(repeats));
+        }
+        let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
+        for (day, count) in raw.days {
+            if let Some(month) = month_of(day) {
+                *months.entry(month).or_default() += count;
+            }
+        }
+        let mut months = every_month(&months);
+        for m in &mut months {
+            let repeats = month_repeats
+                .get(&Some((m.year, m.month)))
+                .copied()
+                .unwrap_or(0);
+            m.stories = Some(m.count.saturating_sub(repeats));
+        }
+        let undated_repeats = month_repeats.get(&None).copied().unwrap_or(0);
         Ok(Facets {
             sources,
             source_total,
-            months: every_month(&months),
+            months,
             undated: raw.undated,
+            undated_stories: Some(raw.undated.saturating_sub(undated_repeats)),
         })
     }
 
@@ -792,6 +835,7 @@ impl SearchIndex {
                     name: self.source_name(searcher, &slug)?,
                     slug,
                     count,
+                    stories: None,
                 })
             })
             .collect()
@@ -822,7 +866,12 @@ pub(crate) fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount>
     let (mut year, mut month) = first;
     while (year, month) <= last {
         let count = counts.get(&(year, month)).copied().unwrap_or(0);
-        out.push(MonthCount { year, month, count });
+        out.push(MonthCount {
+            year,
+            month,
+            count,
+            stories: None,
+        });
         (year, month) = if month == 12 {
             (year + 1, 1)
         } else {
