@@ -453,6 +453,55 @@ fn shared_boilerplate_does_not_make_a_story() {
 }
 
 #[test]
+fn snippets_leave_out_boilerplate() {
+    let env = Env::new();
+    let pitch = "This article appears in the Morning Briefing newsletter: sign up free.";
+    for i in 0..6u64 {
+        let mut paras = vec![pitch.to_string()];
+        paras.extend(paragraphs(200 + i, 3));
+        if i == 0 {
+            paras[2] = format!("{} briefing", paras[2]);
+        }
+        env.write(
+            &format!("daily-example/{i:03}.txt"),
+            &file("2024-05-01", &format!("Story {i}"), &paras),
+        );
+    }
+    // Another outlet prints the same words once: not its boilerplate.
+    env.write(
+        "other/001.txt",
+        &file(
+            "2024-05-01",
+            "Elsewhere",
+            &[pitch.to_string(), words(300, 40)],
+        ),
+    );
+    env.index();
+    let v = env.json(&["search", "briefing", "-n", "10"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 7, "{v:#}");
+    for h in hits {
+        let snippet = h["snippet"].as_str().unwrap();
+        if h["source_slug"] == "other" {
+            assert!(snippet.contains("Morning Briefing"), "{h:#}");
+            continue;
+        }
+        assert!(!snippet.contains("Morning Briefing"), "{h:#}");
+        if h["title"] == "Story 0" {
+            // The match in the article's own text.
+            assert!(snippet.contains(" briefing "), "{h:#}");
+        } else {
+            // No match left: the start of the article's own text.
+            assert_eq!(h["snippet_from"], "lead", "{h:#}");
+            let i: u64 = h["title"].as_str().unwrap()["Story ".len()..]
+                .parse()
+                .unwrap();
+            assert!(snippet.starts_with(&words((200 + i) * 1000, 3)), "{h:#}");
+        }
+    }
+}
+
+#[test]
 fn similar_finds_related_coverage_but_not_own_copies() {
     let env = Env::new();
     let topic = "zebrafish hatchery pollution riverbank";

@@ -21,7 +21,9 @@ mod sketch;
 
 pub use cluster::components;
 pub use seen::Seen;
-pub use sketch::{paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature, BANDS};
+pub use sketch::{
+    paragraph_key, sketch_lead, sketch_paragraph, Boilerplate, ParagraphSketch, Signature, BANDS,
+};
 
 /// Display form of a story id: `s` and 16 hex digits, like article ids.
 pub fn story_name(story: u64) -> String {
