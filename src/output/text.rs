@@ -346,8 +346,7 @@ fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
     let (mut rows, mut stories): (Vec<(String, u64)>, Vec<Option<u64>>) =
         if f.months.len() > MAX_MONTH_ROWS {
             colored(w, &title_spec(), "By year")?;
-            // A story whose copies fall in two months of a year counts in both, as it
-            // does in the months' counts.
+            // A month's stories are those that start in it: they add up.
             let mut years: Vec<(String, u64)> = Vec::new();
             let mut stories: Vec<Option<u64>> = Vec::new();
             for m in &f.months {

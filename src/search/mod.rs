@@ -191,7 +191,7 @@ pub struct Facets {
     pub months: Vec<MonthCount>,
     /// Matches without a date.
     pub undated: u64,
-    /// Stories among the matches without a date, where counted.
+    /// Stories among the matches without a date that have no dated match, where counted.
     pub undated_stories: Option<u64>,
 }
 
@@ -200,7 +200,8 @@ pub struct MonthCount {
     pub year: i32,
     pub month: u32,
     pub count: u64,
-    /// Stories among them (copies of one story count once), where counted.
+    /// Stories that start this month (a story is dated by its first matching article),
+    /// where counted.
     pub stories: Option<u64>,
 }
 
@@ -765,7 +766,9 @@ impl SearchIndex {
     }
 
     /// Facets in order, every month from the first to the last (empty ones as zero).
-    /// Each with its story count: its count less its repeats of one story.
+    /// Each with its story count: a source's, how many stories its matches belong to; a
+    /// month's, how many stories start there (a story is dated by its first matching
+    /// article, so that the months' stories add up to the stories matched).
     fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
         let month_of = |day: i64| {
             Day::from_number(day)
@@ -773,20 +776,29 @@ impl SearchIndex {
                 .map(|d| (d.year(), d.month()))
         };
         let mut source_repeats: HashMap<&str, u64> = HashMap::new();
-        let mut month_repeats: HashMap<Option<(i32, u32)>, u64> = HashMap::new();
         let mut seen_source: HashSet<(u64, &str)> = HashSet::new();
-        let mut seen_month: HashSet<(u64, Option<(i32, u32)>)> = HashSet::new();
+        let mut days_of: HashMap<u64, Vec<Option<i64>>> = HashMap::new();
         for (story, slug, day) in &raw.in_stories {
             if !seen_source.insert((*story, slug.as_str())) {
                 *source_repeats.entry(slug.as_str()).or_default() += 1;
             }
-            let month = day.and_then(month_of);
-            // A date outside the calendar is counted under no month, as below.
-            if day.is_some() && month.is_none() {
-                continue;
-            }
-            if !seen_month.insert((*story, month)) {
-                *month_repeats.entry(month).or_default() += 1;
+            days_of.entry(*story).or_default().push(*day);
+        }
+        // Every member but the first of its story repeats it, where it is dated (None:
+        // undated). A date outside the calendar is counted under no month, as below.
+        let mut month_repeats: HashMap<Option<(i32, u32)>, u64> = HashMap::new();
+        for days in days_of.values_mut() {
+            // Dated first, oldest first.
+            days.sort_by_key(|d| (d.is_none(), *d));
+            for day in &days[1..] {
+                match day {
+                    Some(d) => {
+                        if let Some(month) = month_of(*d) {
+                            *month_repeats.entry(Some(month)).or_default() += 1;
+                        }
+                    }
+                    None => *month_repeats.entry(None).or_default() += 1,
+                }
             }
         }
         let source_total = raw.sources.len() as u64;

@@ -257,7 +257,7 @@ function periods(facets) {
     for (const m of months) {
       const y = m.month.slice(0, 4);
       years.set(y, (years.get(y) || 0) + m.count);
-      // A story in two months of a year counts in both, as in the months.
+      // A month's stories are those that start in it: they add up.
       if (m.stories != null) yearStories.set(y, (yearStories.get(y) || 0) + m.stories);
     }
     for (let y = y0; y <= y1; y++) out.push({ key: String(y), count: years.get(String(y)) || 0, stories: yearStories.get(String(y)) });
