@@ -10,23 +10,35 @@ const PROBES: u32 = 7;
 #[derive(Debug, Clone)]
 pub struct Seen {
     words: Vec<u64>,
+    /// Bits in use (`words` holds them rounded up to whole words).
+    bits: u64,
 }
 
 impl Seen {
     /// A filter sized for `items` hashes.
+    /// At most 2³² bits (about 430 million items).
     pub fn with_capacity(items: usize) -> Seen {
-        let bits = (items.max(1024) * BITS_PER_ITEM).next_power_of_two();
+        let bits = items
+            .max(1024)
+            .saturating_mul(BITS_PER_ITEM)
+            .min(u32::MAX as usize) as u64;
         Seen {
-            words: vec![0; bits / 64],
+            words: vec![0; bits.div_ceil(64) as usize],
+            bits,
         }
     }
 
     /// The bit positions of a hash. The hashes given are already well mixed (band and
-    /// paragraph hashes), so two halves of one make the probes (double hashing).
+    /// paragraph hashes), so two halves of one make the probes (double hashing), each
+    /// mapped onto the bits by a multiply and shift (no rounding of the size to a power
+    /// of two, which would cost up to twice the memory).
     fn probes(&self, hash: u64) -> impl Iterator<Item = usize> {
-        let mask = self.words.len() * 64 - 1;
-        let (a, b) = (hash as u32 as usize, ((hash >> 32) as usize) | 1);
-        (0..PROBES as usize).map(move |i| a.wrapping_add(i.wrapping_mul(b)) & mask)
+        let bits = self.bits;
+        let (a, b) = (hash as u32, ((hash >> 32) as u32) | 1);
+        (0..PROBES).map(move |i| {
+            let x = a.wrapping_add(i.wrapping_mul(b));
+            ((u64::from(x) * bits) >> 32) as usize
+        })
     }
 
     pub fn insert(&mut self, hash: u64) {
@@ -62,7 +74,7 @@ mod tests {
         }
         assert!((0..10_000).all(|i| seen.maybe(hash(i))));
         let false_positives = (10_000..110_000).filter(|&i| seen.maybe(hash(i))).count();
-        // About 1% expected (less: the bit count is rounded up to a power of two).
+        // About 1% expected.
         assert!(false_positives < 2_000, "{false_positives} of 100,000");
         assert!(!Seen::with_capacity(0).maybe(hash(1)));
     }
