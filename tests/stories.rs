@@ -9,6 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use common::TestEnv;
+use serde_json::Value;
 
 const TODAY: &str = "2025-01-01";
 
@@ -182,7 +183,7 @@ fn copies_collapse_into_their_best_hit() {
 
 #[test]
 fn facets_count_articles_and_stories() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let original = with_key(paragraphs(3, 8));
     env.write(
         "wire/001.txt",
@@ -209,9 +210,9 @@ fn facets_count_articles_and_stories() {
             &with_key(paragraphs(4, 8)),
         ),
     );
-    env.index();
+    env.index_ok(0);
 
-    let v = env.json(&["search", KEY, "--facets"]);
+    let v = env.cli_json(&["search", KEY, "--facets"]);
     assert_eq!(
         (v["total"].as_u64(), v["stories"].as_u64()),
         (Some(4), Some(2))
@@ -260,7 +261,7 @@ fn facets_count_articles_and_stories() {
     assert!(line("wire").ends_with(" 1"), "{text}");
     assert!(line("2024-05").ends_with(" 3 in 2 stories"), "{text}");
     // --copies lists every copy; the facets count the same.
-    let v = env.json(&["search", KEY, "--facets", "--copies"]);
+    let v = env.cli_json(&["search", KEY, "--facets", "--copies"]);
     assert_eq!(v["facets"], f.clone());
 }
 
@@ -399,7 +400,7 @@ fn shared_boilerplate_does_not_make_a_story() {
 
 #[test]
 fn snippets_leave_out_boilerplate() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let pitch = "This article appears in the Morning Briefing newsletter: sign up free.";
     for i in 0..6u64 {
         let mut paras = vec![pitch.to_string()];
@@ -421,8 +422,8 @@ fn snippets_leave_out_boilerplate() {
             &[pitch.to_string(), words(300, 40)],
         ),
     );
-    env.index();
-    let v = env.json(&["search", "briefing", "-n", "10"]);
+    env.index_ok(0);
+    let v = env.cli_json(&["search", "briefing", "-n", "10"]);
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 7, "{v:#}");
     for h in hits {
@@ -524,33 +525,32 @@ fn similar_finds_related_coverage_but_not_own_copies() {
             .map(|h| h["source_slug"].as_str().unwrap().to_string())
             .collect()
     };
-    let similar = env.json(&["similar", "archive/wire/001.txt"]);
+    let similar = env.cli_json(&["similar", "archive/wire/001.txt"]);
     let id = similar["of"]["id"].as_str().unwrap().to_string();
     let like = format!("like:{id}");
-    let v = env.json(&["search", &like]);
+    let v = env.cli_json(&["search", &like]);
     assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
-    let v = env.json(&["search", "like:archive/wire/001.txt"]);
+    let v = env.cli_json(&["search", "like:archive/wire/001.txt"]);
     assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
     // A word only the related article has, left out: it goes.
     let only_related = words(8000, 1);
-    let v = env.json(&["search", &format!("{like} -{only_related}")]);
+    let v = env.cli_json(&["search", &format!("{like} -{only_related}")]);
     let mut others = hit_sources(&similar);
     others.retain(|s| s != "outlet-b");
     assert_eq!(hit_sources(&v), others, "{v:#}");
     // ... and required: only it.
-    let v = env.json(&["search", &format!("{like} {only_related}")]);
+    let v = env.cli_json(&["search", &format!("{like} {only_related}")]);
     assert_eq!(hit_sources(&v), ["outlet-b"], "{v:#}");
-    let v = env.json(&["search", &like, "--source", "outlet-c"]);
+    let v = env.cli_json(&["search", &like, "--source", "outlet-c"]);
     assert!(hit_sources(&v).iter().all(|s| s == "outlet-c"), "{v:#}");
     for (query, says) in [
         (format!("-{like}"), "not negated"),
         (format!("{like} OR hatchery"), "cannot be joined"),
         ("like:a0000000000000000".to_string(), "no article"),
     ] {
-        let out = env.run(&["search", "--index", "idx", "--", &query]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{query}: {err}");
-        assert!(err.contains(says), "{query}: {err}");
+        let out = env.search(&["--", &query]);
+        assert_eq!(out.code, 2, "{query}: {}", out.err);
+        assert!(out.err.contains(says), "{query}: {}", out.err);
     }
 
     // Changed files leave deleted documents behind until a merge: their words' document
