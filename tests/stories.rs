@@ -187,12 +187,12 @@ fn facets_count_articles_and_stories() {
     let original = with_key(paragraphs(3, 8));
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Dam plan approved", &original),
+        file("2024-05-01", "Dam plan approved", &original),
     );
     // Two copies in one outlet, one of them in the next month.
     env.write(
         "outlet-a/002.txt",
-        &file(
+        file(
             "2024-05-02",
             "Council backs the dam",
             &syndicated(&original, 93),
@@ -200,11 +200,11 @@ fn facets_count_articles_and_stories() {
     );
     env.write(
         "outlet-a/003.txt",
-        &file("2024-06-01", "Dam: a month on", &syndicated(&original, 94)),
+        file("2024-06-01", "Dam: a month on", &syndicated(&original, 94)),
     );
     env.write(
         "outlet-a/004.txt",
-        &file(
+        file(
             "2024-05-03",
             "Fishing season opens",
             &with_key(paragraphs(4, 8)),
@@ -409,14 +409,14 @@ fn snippets_leave_out_boilerplate() {
             paras[2] = format!("{} briefing", paras[2]);
         }
         env.write(
-            &format!("daily-example/{i:03}.txt"),
-            &file("2024-05-01", &format!("Story {i}"), &paras),
+            format!("daily-example/{i:03}.txt"),
+            file("2024-05-01", &format!("Story {i}"), &paras),
         );
     }
     // Another outlet prints the same words once: not its boilerplate.
     env.write(
         "other/001.txt",
-        &file(
+        file(
             "2024-05-01",
             "Elsewhere",
             &[pitch.to_string(), words(300, 40)],
