@@ -317,9 +317,34 @@ impl Stories {
                     })
                     .collect(),
             );
+            // A candidate in a story the article already joins needs no reading: it
+            // changes nothing. Wire copy makes stories of dozens of articles (the 1M
+            // benchmark archive holds every article 27 times), and reading each
+            // candidate's stored document was then most of the ingest.
+            let mut joined: HashSet<u64> = in_run
+                .iter()
+                .filter_map(|&m| self.members[m].story)
+                .map(|s| self.resolve(s))
+                .collect();
+            let story_field = searcher.schema().get_field_name(self.fields.story);
+            let mut columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>> = HashMap::new();
             for addr in self.live(searcher, &query)? {
+                let column = columns.entry(addr.segment_ord).or_insert_with(|| {
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64(story_field)
+                        .ok()
+                });
+                let story = column.as_ref().and_then(|c| c.first(addr.doc_id));
+                if story.is_some_and(|s| joined.contains(&self.resolve(s))) {
+                    continue;
+                }
                 let stored = self.stored(searcher, addr)?;
                 if stored.signature.as_ref().is_some_and(is_copy) {
+                    if let Some(s) = stored.story {
+                        joined.insert(self.resolve(s));
+                    }
                     committed.push(stored);
                 }
             }
