@@ -27,6 +27,11 @@ const CHECKED: usize = 4;
 const SURFACE_DOCS: usize = 3;
 /// Shortest word corrected: short words are too near too many others.
 const MIN_LEN: usize = 4;
+/// Leading letters a correction keeps from the word typed: people rarely mistype the
+/// first letter, and without it a word is near too many others (`online` is two edits
+/// from `line`). Lucene's DirectSpellChecker (`minPrefix`) and Elasticsearch's term
+/// suggester (`prefix_length`) keep one by default.
+const KEPT_PREFIX: usize = 1;
 
 /// The indexed terms of `field` within `distance` edits of any of `forms` (a swap of two
 /// neighbouring letters counts one), with the number of documents holding each.
@@ -155,6 +160,7 @@ impl Corrector<'_> {
         plain: &str,
         stem: &str,
     ) -> tantivy::Result<Option<Correction>> {
+        let prefix: String = plain.chars().take(KEPT_PREFIX).collect();
         let mut candidates: Vec<(String, u64)> = Vec::new();
         for form in forms {
             for (term, freq) in within_distance(
@@ -163,7 +169,11 @@ impl Corrector<'_> {
                 std::slice::from_ref(form),
                 distance,
             )? {
-                if freq >= floor && term != stem && !candidates.iter().any(|(t, _)| *t == term) {
+                if freq >= floor
+                    && term != stem
+                    && term.starts_with(&prefix)
+                    && !candidates.iter().any(|(t, _)| *t == term)
+                {
                     candidates.push((term, freq));
                 }
             }
