@@ -202,3 +202,67 @@ impl Scorer for CombinedTermScorer {
         self.weight * freq / (freq + norm)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+
+    use super::*;
+    use crate::search::testing::{test_index, TestDoc};
+
+    #[test]
+    fn scores_are_bm25_over_the_weighted_fields_as_one_text() {
+        let (index, fields) = test_index(&[
+            TestDoc {
+                path: "/a/0.txt",
+                title: "alpha",
+                body: "beta gamma",
+                ..Default::default()
+            },
+            TestDoc {
+                path: "/a/1.txt",
+                title: "beta",
+                body: "alpha alpha beta",
+                ..Default::default()
+            },
+            TestDoc {
+                path: "/a/2.txt",
+                title: "gamma",
+                body: "delta",
+                ..Default::default()
+            },
+        ]);
+        let searcher = index.reader().unwrap().searcher();
+        let query = CombinedTermQuery::new(vec![
+            (Term::from_field_text(fields.title, "alpha"), 2.0),
+            (Term::from_field_text(fields.body, "alpha"), 1.0),
+        ]);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(10).order_by_score())
+            .unwrap();
+        let mut scores: Vec<(u32, Score)> = top.iter().map(|(s, a)| (a.doc_id, *s)).collect();
+        scores.sort_by_key(|(doc, _)| *doc);
+        // 3 documents, `alpha` in one title and one body: df 1. Lengths: titles 1 word
+        // each (average 1), bodies 2, 3, 1 (average 2): weighted average 2×1 + 2 = 4.
+        let idf = (1.0 + (3.0 - 1.0 + 0.5) / (1.0 + 0.5) as Score).ln();
+        let bm25 = |freq: Score, length: Score| {
+            idf * (1.0 + K1) * freq / (freq + K1 * (1.0 - B + B * length / 4.0))
+        };
+        // Doc 0: in the title once (weight 2), length 2×1 + 2. Doc 1: twice in the
+        // body, length 2×1 + 3. Doc 2 does not hold it.
+        let want = [(0, bm25(2.0, 4.0)), (1, bm25(2.0, 5.0))];
+        assert_eq!(scores.len(), 2, "{scores:?}");
+        for ((doc, got), (want_doc, want)) in scores.iter().zip(want) {
+            assert_eq!(*doc, want_doc);
+            assert!((got - want).abs() < 1e-4, "doc {doc}: {got} against {want}");
+        }
+        assert_eq!(
+            query
+                .weight(EnableScoring::disabled_from_searcher(&searcher))
+                .unwrap()
+                .count(searcher.segment_reader(0))
+                .unwrap(),
+            2
+        );
+    }
+}

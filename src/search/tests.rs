@@ -622,3 +622,66 @@ fn a_word_cut_in_pieces_is_a_phrase_then_its_pieces() {
         "{found:?}"
     );
 }
+
+/// A search answered by most of its words is ranked with the words of its best documents
+/// too (RM3): among documents holding only `talks`, the one about the negotiators in Kyiv
+/// (the best documents' other words) comes before the budget talks, though those have
+/// `talks` in their title. The documents matched are the same; a search answered by every
+/// word is ranked as typed.
+#[test]
+fn feedback_ranks_most_of_the_words_by_the_best_documents_words() {
+    let mut docs: Vec<TestDoc> = (0..3)
+        .map(|i| TestDoc {
+            path: Box::leak(format!("/a/ukraine{i}.txt").into_boxed_str()),
+            title: "Ukraine talks",
+            body: "Ukraine talks in Kyiv: the negotiators met in Kyiv.",
+            ..Default::default()
+        })
+        .collect();
+    docs.push(TestDoc {
+        path: "/a/kyiv.txt",
+        title: "Negotiators in Kyiv",
+        body: "The Kyiv negotiators resumed talks.",
+        ..Default::default()
+    });
+    docs.push(TestDoc {
+        path: "/a/budget.txt",
+        title: "Budget talks",
+        body: "Congress resumed the budget talks.",
+        ..Default::default()
+    });
+    for i in 0..40 {
+        docs.push(TestDoc {
+            path: Box::leak(format!("/a/weather{i:02}.txt").into_boxed_str()),
+            title: "Weather",
+            body: "Sunny with a chance of rain.",
+            ..Default::default()
+        });
+    }
+    let (idx, fields) = test_index(&docs);
+    let search = SearchIndex::new(idx, fields).unwrap();
+    let most = SearchRequest {
+        matching: Some(MatchStrategy::Most),
+        ..request("ukraine talks")
+    };
+    let r = search.search(&most).unwrap();
+    assert_eq!(r.total, 5);
+    let rank = |path: &str| r.hits.iter().position(|h| h.path == path).unwrap();
+    assert!(
+        rank("/a/kyiv.txt") < rank("/a/budget.txt"),
+        "{:?}",
+        paths(&r)
+    );
+    // Snippets mark the query's words, not the feedback's.
+    let kyiv = &r.hits[rank("/a/kyiv.txt")];
+    let s = kyiv.snippet.as_ref().unwrap();
+    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+    assert_eq!(marked, ["talks"], "{s:?}");
+    // Every word: as typed, no feedback.
+    let all = SearchRequest {
+        matching: Some(MatchStrategy::All),
+        ..request("ukraine talks")
+    };
+    let r = search.search(&all).unwrap();
+    assert_eq!(r.total, 3);
+}
