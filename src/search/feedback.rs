@@ -78,15 +78,16 @@ impl Feedback<'_> {
 
     /// The [`FEEDBACK_TERMS`] words of the relevance model of `query`'s best documents,
     /// with their weights (summing to 1), heaviest first: each document's word
-    /// frequencies (as shares of its words), weighted by its score.
+    /// frequencies (as shares of its words), weighted by its score; the words of more
+    /// than [`MAX_DOC_SHARE`] of the documents left out.
     fn relevance_model(&self, query: &dyn Query) -> tantivy::Result<Vec<(String, f64)>> {
         // Twice as many: copies of one story count once.
         let top = self.searcher.search(
             query,
             &TopDocs::with_limit(FEEDBACK_DOCS * 2).order_by_score(),
         )?;
-        let live = self.searcher.num_docs().max(1) as f64;
-        let mut common: HashMap<String, bool> = HashMap::new();
+        // One analyzer for all the documents: its stemmer remembers the words it saw.
+        let mut prose = self.prose.clone();
         let mut model: HashMap<String, f64> = HashMap::new();
         let mut stories = Vec::new();
         let mut used = 0;
@@ -102,51 +103,46 @@ impl Feedback<'_> {
                 stories.push(story);
             }
             used += 1;
+            // Words, not stop words nor too short or long ones.
             let mut counts: HashMap<String, u32> = HashMap::new();
+            let mut words = 0u32;
             for field in self.text_fields {
                 for value in doc.get_all(field) {
                     let Some(text) = value.as_str() else { continue };
-                    self.prose
-                        .clone()
-                        .token_stream(text)
-                        .process(&mut |t| *counts.entry(t.text.clone()).or_default() += 1);
+                    prose.token_stream(text).process(&mut |t| {
+                        if TERM_CHARS.contains(&t.text.chars().count()) && !is_stop_word(&t.text) {
+                            *counts.entry(t.text.clone()).or_default() += 1;
+                            words += 1;
+                        }
+                    });
                 }
             }
-            // Words of a topic only: not too short or long, not a stop word, not in
-            // more than a tenth of the documents.
-            let mut kept: Vec<(String, u32)> = Vec::with_capacity(counts.len());
-            for (term, n) in counts {
-                let chars = term.chars().count();
-                if !TERM_CHARS.contains(&chars) || is_stop_word(&term) {
-                    continue;
-                }
-                let is_common = match common.get(&term) {
-                    Some(&c) => c,
-                    None => {
-                        let df = self
-                            .searcher
-                            .doc_freq(&Term::from_field_text(self.df_field, &term))?;
-                        let c = df as f64 / live > MAX_DOC_SHARE;
-                        common.insert(term.clone(), c);
-                        c
-                    }
-                };
-                if !is_common {
-                    kept.push((term, n));
-                }
-            }
-            let words: u32 = kept.iter().map(|(_, n)| n).sum();
             if words == 0 {
                 continue;
             }
-            for (term, n) in kept {
+            for (term, n) in counts {
                 *model.entry(term).or_default() +=
                     f64::from(n) / f64::from(words) * f64::from(score);
             }
         }
         let mut model: Vec<(String, f64)> = model.into_iter().collect();
         model.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        model.truncate(FEEDBACK_TERMS);
+        // Words of a topic: the heaviest that are not in more than a tenth of the
+        // documents (looked up for as few words as it takes).
+        let live = self.searcher.num_docs().max(1) as f64;
+        let mut kept = Vec::with_capacity(FEEDBACK_TERMS);
+        for (term, weight) in model {
+            if kept.len() == FEEDBACK_TERMS {
+                break;
+            }
+            let df = self
+                .searcher
+                .doc_freq(&Term::from_field_text(self.df_field, &term))?;
+            if df as f64 / live <= MAX_DOC_SHARE {
+                kept.push((term, weight));
+            }
+        }
+        let mut model = kept;
         let sum: f64 = model.iter().map(|(_, w)| w).sum();
         if sum <= 0.0 {
             return Ok(Vec::new());

@@ -56,6 +56,10 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether `word` (as typed, any case) is a stop word of free text.
 pub fn is_stop_word(word: &str) -> bool {
+    // Indexed terms are lower case already: no copy for them.
+    if !word.chars().any(char::is_uppercase) {
+        return STOP_WORDS.binary_search(&word).is_ok();
+    }
     let lower = word.to_lowercase();
     STOP_WORDS.binary_search(&lower.as_str()).is_ok()
 }
