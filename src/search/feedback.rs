@@ -35,12 +35,12 @@ const MAX_DOC_SHARE: f64 = 0.1;
 /// Indexed terms shorter or longer than this are not feedback words (Anserini's bounds).
 const TERM_CHARS: std::ops::RangeInclusive<usize> = 2..=20;
 
-/// What the feedback reads: the stored fields a document's words come from, the field
-/// whose document frequencies tell how common a word is, and the fields' analyzer.
+/// What the feedback reads: the fields a document's words come from (stored, and indexed
+/// with `prose`; a word's document frequency is its largest over them), and each
+/// document's story (copies of one story are one feedback document).
 pub struct Feedback<'a> {
     pub searcher: &'a Searcher,
     pub text_fields: [Field; 2],
-    pub df_field: Field,
     pub story_field: Field,
     pub prose: &'a TextAnalyzer,
     pub queries: &'a QueryBuilder,
@@ -135,9 +135,13 @@ impl Feedback<'_> {
             if kept.len() == FEEDBACK_TERMS {
                 break;
             }
-            let df = self
-                .searcher
-                .doc_freq(&Term::from_field_text(self.df_field, &term))?;
+            let mut df = 0;
+            for field in self.text_fields {
+                df = df.max(
+                    self.searcher
+                        .doc_freq(&Term::from_field_text(field, &term))?,
+                );
+            }
             if df as f64 / live <= MAX_DOC_SHARE {
                 kept.push((term, weight));
             }

@@ -551,7 +551,6 @@ impl SearchIndex {
         let feedback = feedback::Feedback {
             searcher,
             text_fields: [self.fields.title, self.fields.body],
-            df_field: self.fields.body,
             story_field: self.fields.story,
             prose: self.queries.prose_analyzer(),
             queries: &self.queries,

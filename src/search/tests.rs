@@ -407,8 +407,13 @@ fn every_word_first_then_most_of_them() {
     assert_eq!(r.matching.words, 3);
     assert!(r.matching.required < 3);
     assert_eq!(r.total, r.hits.len() as u64);
-    // The document with two of the words comes first.
-    assert_eq!(r.hits[0].path, "/a/reuters/001.txt");
+    // A document with two of the words comes first (the Reuters one has `elections`
+    // and `kyiv`, the Hill's `budget` and `election`).
+    assert!(
+        ["/a/reuters/001.txt", "/a/the-hill/002.txt"].contains(&r.hits[0].path.as_str()),
+        "{:?}",
+        paths(&r)
+    );
     // Forced: every word, nothing.
     let all = SearchRequest {
         matching: Some(MatchStrategy::All),
