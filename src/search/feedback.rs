@@ -32,6 +32,9 @@ const FEEDBACK_TERMS: usize = 10;
 const QUERY_WEIGHT: Score = 0.5;
 /// A word in more than this share of the documents says nothing about a topic.
 const MAX_DOC_SHARE: f64 = 0.1;
+/// A feedback word is in at least this many of the feedback documents (Terrier's
+/// `expansion.mindocuments`): a word of one document is that document's, not the topic's.
+const MIN_DOCS: u32 = 2;
 /// Indexed terms shorter or longer than this are not feedback words (Anserini's bounds).
 const TERM_CHARS: std::ops::RangeInclusive<usize> = 2..=20;
 
@@ -88,7 +91,8 @@ impl Feedback<'_> {
         )?;
         // One analyzer for all the documents: its stemmer remembers the words it saw.
         let mut prose = self.prose.clone();
-        let mut model: HashMap<String, f64> = HashMap::new();
+        // Each word's weight, and in how many documents it is.
+        let mut model: HashMap<String, (f64, u32)> = HashMap::new();
         let mut stories = Vec::new();
         let mut used = 0;
         for (score, addr) in top {
@@ -121,11 +125,16 @@ impl Feedback<'_> {
                 continue;
             }
             for (term, n) in counts {
-                *model.entry(term).or_default() +=
-                    f64::from(n) / f64::from(words) * f64::from(score);
+                let (weight, docs) = model.entry(term).or_default();
+                *weight += f64::from(n) / f64::from(words) * f64::from(score);
+                *docs += 1;
             }
         }
-        let mut model: Vec<(String, f64)> = model.into_iter().collect();
+        let mut model: Vec<(String, f64)> = model
+            .into_iter()
+            .filter(|(_, (_, docs))| *docs >= MIN_DOCS)
+            .map(|(term, (weight, _))| (term, weight))
+            .collect();
         model.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         // Words of a topic: the heaviest that are not in more than a tenth of the
         // documents (looked up for as few words as it takes).
