@@ -116,7 +116,9 @@ impl Corrector<'_> {
         if typed_freq > RARE {
             return Ok(None);
         }
-        let distance = if len >= 6 { 2 } else { 1 };
+        // Most misspellings are one edit; a word the archive holds (`contextual`) is
+        // taken for one only that near a common word, not two edits off (`conceptual`).
+        let distance = if len >= 6 && typed_freq == 0 { 2 } else { 1 };
         // The word and its stem within `distance`; the word cut short within one edit: a
         // misspelt word escapes the stemmer (`presdient` stays whole while `president` is
         // `presid`, one swap from `presdi`).
@@ -136,8 +138,10 @@ impl Corrector<'_> {
         // The nearest correction, the most common of equals, over both kinds of forms
         // (`presdient` is one edit from `prescient` and from `president`).
         let mut best: Option<(usize, Correction)> = None;
+        // Edits allowed between what was typed and the word as printed.
+        let allowed = distance as usize;
         for (forms, distance) in [(whole, distance), (cut, 1)] {
-            if let Some(found) = self.best_of(&forms, distance, floor, plain, stem)? {
+            if let Some(found) = self.best_of(&forms, distance, floor, plain, stem, allowed)? {
                 let edits = strsim::damerau_levenshtein(plain, &found.word);
                 if best
                     .as_ref()
@@ -159,6 +163,7 @@ impl Corrector<'_> {
         floor: u64,
         plain: &str,
         stem: &str,
+        allowed: usize,
     ) -> tantivy::Result<Option<Correction>> {
         let prefix: String = plain.chars().take(KEPT_PREFIX).collect();
         let mut candidates: Vec<(String, u64)> = Vec::new();
@@ -186,8 +191,6 @@ impl Corrector<'_> {
             (near(term), std::cmp::Reverse(*freq), term.clone())
         });
         candidates.truncate(CHECKED);
-        // Up to two edits between what was typed and the word as printed.
-        let allowed = if plain.chars().count() >= 6 { 2 } else { 1 };
         let mut best: Option<(usize, Correction)> = None;
         for (candidate, freq) in candidates {
             let Some(surface) = self.surface(&candidate, plain)? else {

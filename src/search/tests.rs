@@ -509,6 +509,43 @@ fn a_correction_keeps_the_first_letter() {
     );
 }
 
+/// A word the archive holds, however rarely, is taken for a typo only when one edit away
+/// from a common word (most misspellings are one edit): `contextual` is not
+/// `conceptual`, two letters off. A word it does not hold may be two edits off.
+#[test]
+fn a_word_the_archive_holds_is_corrected_by_one_edit_only() {
+    let mut docs: Vec<TestDoc> = (0..40)
+        .map(|i| TestDoc {
+            path: Box::leak(format!("/c/{i:03}.txt").into_boxed_str()),
+            title: "Conceptual analysis",
+            body: "A conceptual analysis of the president's words.",
+            ..Default::default()
+        })
+        .collect();
+    docs.push(TestDoc {
+        path: "/c/contextual.txt",
+        title: "Contextual analysis",
+        body: "Contextual analysis, and a presdient once.",
+        ..Default::default()
+    });
+    let (idx, fields) = test_index(&docs);
+    let search = SearchIndex::new(idx, fields).unwrap();
+    let r = search.search(&request("contextual words")).unwrap();
+    assert_eq!(r.suggestion, None);
+    // Held once, one swap from a common word: a typo.
+    let r = search.search(&request("presdient words")).unwrap();
+    assert_eq!(
+        r.suggestion.map(|s| s.query),
+        Some("president words".to_string())
+    );
+    // Held nowhere, two edits off: still corrected.
+    let r = search.search(&request("conteptuall words")).unwrap();
+    assert_eq!(
+        r.suggestion.map(|s| s.query),
+        Some("conceptual words".to_string())
+    );
+}
+
 #[test]
 fn unknown_sources_name_the_closest() {
     let req = SearchRequest {
