@@ -3,13 +3,14 @@
 //! boilerplate; and `similar`. Archives are generated text (made-up words), written into
 //! temp dirs and indexed with the real binary.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use serde_json::Value;
+use common::TestEnv;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+const TODAY: &str = "2025-01-01";
 
 /// Made-up words, a fixed pseudo-random run of them per seed.
 fn words(seed: u64, n: usize) -> String {
@@ -54,71 +55,18 @@ fn syndicated(original: &[String], seed: u64) -> Vec<String> {
     copy
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.dir.path().join("archive").join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn remove(&self, rel: &str) {
-        fs::remove_file(self.dir.path().join("archive").join(rel)).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", "2025-01-01")
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap()
-    }
-
-    fn index(&self) {
-        let out = self.run(&["index", "archive", "--index", "idx", "-q"]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "index: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["--index", "idx", "-f", "json"]);
-        let out = self.run(&all);
-        assert!(
-            out.status.code().unwrap_or(2) < 2,
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
+/// This file's reading of the index, on the shared [`TestEnv`].
+impl TestEnv {
     fn text(&self, args: &[&str]) -> String {
         let mut all = args.to_vec();
-        all.extend(["--index", "idx", "--color", "never"]);
-        let out = self.run(&all);
-        String::from_utf8(out.stdout).unwrap()
+        all.extend(["--color", "never"]);
+        self.on_index(&all).out
     }
 
     /// Story id of every article, by path under `archive/` (from `search '*' --copies`).
     fn stories(&self) -> Vec<(String, String)> {
-        let v = self.json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
-        let root = fs::canonicalize(self.dir.path().join("archive")).unwrap();
+        let v = self.cli_json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
+        let root = fs::canonicalize(self.archive()).unwrap();
         let mut out: Vec<(String, String)> = v["hits"]
             .as_array()
             .unwrap()
@@ -140,10 +88,6 @@ impl Env {
             .unwrap_or_else(|| panic!("{rel} not indexed"))
             .1
     }
-
-    fn stats(&self) -> Value {
-        self.json(&["stats"])
-    }
 }
 
 /// The keyword every article of the tests carries, so that a search finds them all.
@@ -156,15 +100,15 @@ fn with_key(mut paras: Vec<String>) -> Vec<String> {
 
 #[test]
 fn copies_collapse_into_their_best_hit() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let original = with_key(paragraphs(1, 8));
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Dam plan approved", &original),
+        file("2024-05-01", "Dam plan approved", &original),
     );
     env.write(
         "outlet-a/002.txt",
-        &file(
+        file(
             "2024-05-02",
             "Council backs the dam",
             &syndicated(&original, 91),
@@ -172,7 +116,7 @@ fn copies_collapse_into_their_best_hit() {
     );
     env.write(
         "outlet-b/003.txt",
-        &file(
+        file(
             "2024-05-03",
             "Dam: what to know",
             &syndicated(&original, 92),
@@ -180,15 +124,15 @@ fn copies_collapse_into_their_best_hit() {
     );
     env.write(
         "outlet-c/004.txt",
-        &file(
+        file(
             "2024-05-01",
             "Fishing season opens",
             &with_key(paragraphs(2, 8)),
         ),
     );
-    env.index();
+    env.index_ok(0);
 
-    let v = env.json(&["search", KEY]);
+    let v = env.cli_json(&["search", KEY]);
     assert_eq!(v["total"], 4);
     assert_eq!(v["stories"], 2);
     let hits = v["hits"].as_array().unwrap();
@@ -217,14 +161,14 @@ fn copies_collapse_into_their_best_hit() {
     assert!(text.contains("and 2 copies: "), "{text}");
 
     // --copies: every copy is a hit, all three with one story id.
-    let v = env.json(&["search", KEY, "--copies"]);
+    let v = env.cli_json(&["search", KEY, "--copies"]);
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 4);
     let same = hits.iter().filter(|h| h["story"] == story["story"]).count();
     assert_eq!(same, 3);
 
     // show lists an article's copies.
-    let shown = env.json(&["show", copies[0]["id"].as_str().unwrap()]);
+    let shown = env.cli_json(&["show", copies[0]["id"].as_str().unwrap()]);
     assert_eq!(shown["story"], story["story"]);
     assert_eq!(shown["copy_count"], 2);
     let text = env.text(&["show", copies[0]["id"].as_str().unwrap()]);
@@ -238,26 +182,26 @@ fn copies_collapse_into_their_best_hit() {
 
 #[test]
 fn new_files_join_stories_and_changed_or_removed_ones_leave() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let original = paragraphs(3, 8);
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Bridge closes", &original),
+        file("2024-05-01", "Bridge closes", &original),
     );
     env.write(
         "other/009.txt",
-        &file("2024-05-01", "Unrelated", &paragraphs(4, 8)),
+        file("2024-05-01", "Unrelated", &paragraphs(4, 8)),
     );
-    env.index();
+    env.index_ok(0);
     let alone = env.story_of("wire/001.txt");
     assert_eq!(env.stats()["stories_with_copies"], 0);
 
     // A copy arrives: it joins the original, under the original's story id.
     env.write(
         "outlet-a/002.txt",
-        &file("2024-05-02", "Bridge shut", &syndicated(&original, 93)),
+        file("2024-05-02", "Bridge shut", &syndicated(&original, 93)),
     );
-    env.index();
+    env.index_ok(0);
     let story = env.story_of("wire/001.txt");
     assert_eq!(story, alone, "the first article's story keeps its id");
     assert_eq!(env.story_of("outlet-a/002.txt"), story);
@@ -266,18 +210,18 @@ fn new_files_join_stories_and_changed_or_removed_ones_leave() {
     // A second copy joins the same story.
     env.write(
         "outlet-b/003.txt",
-        &file("2024-05-02", "Bridge: latest", &syndicated(&original, 94)),
+        file("2024-05-02", "Bridge: latest", &syndicated(&original, 94)),
     );
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.story_of("outlet-b/003.txt"), story);
     assert_eq!(env.stats()["articles_with_copies"], 3);
 
     // One copy is rewritten into another story: it leaves; the others stay together.
     env.write(
         "outlet-a/002.txt",
-        &file("2024-05-02", "Other news", &paragraphs(5, 8)),
+        file("2024-05-02", "Other news", &paragraphs(5, 8)),
     );
-    env.index();
+    env.index_ok(0);
     assert_ne!(env.story_of("outlet-a/002.txt"), story);
     assert_eq!(env.story_of("outlet-b/003.txt"), story);
     assert_eq!(env.story_of("wire/001.txt"), story);
@@ -285,15 +229,15 @@ fn new_files_join_stories_and_changed_or_removed_ones_leave() {
 
     // The other copy goes away: the original is a story of its own again.
     env.remove("outlet-b/003.txt");
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.stats()["stories_with_copies"], 0);
-    let v = env.json(&["show", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["show", "archive/wire/001.txt"]);
     assert_eq!(v["copy_count"], 0);
 
     // The incremental result is the one a fresh index gives.
     let incremental = partition(&env.stories());
-    let out = env.run(&["index", "archive", "--index", "idx", "-q", "--rebuild"]);
-    assert_eq!(out.status.code(), Some(0));
+    let out = env.index(&["-q", "--rebuild"]);
+    assert_eq!(out.code, 0);
     assert_eq!(partition(&env.stories()), incremental);
 }
 
@@ -310,25 +254,25 @@ fn partition(stories: &[(String, String)]) -> Vec<Vec<String>> {
 
 #[test]
 fn a_story_splits_when_the_article_holding_it_together_leaves() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     // b is a copy of the first half of a; c of the second half: a holds them together.
     let a = paragraphs(6, 12);
-    env.write("s1/a.txt", &file("2024-05-01", "Whole", &a));
-    env.write("s2/b.txt", &file("2024-05-01", "First half", &a[..6]));
-    env.write("s3/c.txt", &file("2024-05-01", "Second half", &a[6..]));
-    env.index();
+    env.write("s1/a.txt", file("2024-05-01", "Whole", &a));
+    env.write("s2/b.txt", file("2024-05-01", "First half", &a[..6]));
+    env.write("s3/c.txt", file("2024-05-01", "Second half", &a[6..]));
+    env.index_ok(0);
     let story = env.story_of("s1/a.txt");
     assert_eq!(env.story_of("s2/b.txt"), story);
     assert_eq!(env.story_of("s3/c.txt"), story);
     env.remove("s1/a.txt");
-    env.index();
+    env.index_ok(0);
     assert_ne!(env.story_of("s2/b.txt"), env.story_of("s3/c.txt"));
     assert_eq!(env.stats()["stories_with_copies"], 0);
 }
 
 #[test]
 fn shared_boilerplate_does_not_make_a_story() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let pitch = "Sign up for the Morning Briefing newsletter and get our best stories every day in your inbox, free.";
     let copyright =
         "Copyright 2024 The Daily Example. All rights reserved. Click here for reprint permission.";
@@ -342,11 +286,11 @@ fn shared_boilerplate_does_not_make_a_story() {
         paras.push(pitch.to_string());
         paras.push(copyright.to_string());
         env.write(
-            &format!("daily-example/{i:03}.txt"),
-            &file("2024-05-01", &format!("Story {i}"), &paras),
+            format!("daily-example/{i:03}.txt"),
+            file("2024-05-01", &format!("Story {i}"), &paras),
         );
     }
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.stats()["stories_with_copies"], 0, "{:?}", env.stories());
 
     // A real copy among them still joins its original, boilerplate and all.
@@ -356,13 +300,13 @@ fn shared_boilerplate_does_not_make_a_story() {
     copy.extend(paragraphs(100, 4)[2..].iter().cloned());
     env.write(
         "daily-example/100.txt",
-        &file("2024-05-02", "Long version", &paragraphs(100, 4)),
+        file("2024-05-02", "Long version", &paragraphs(100, 4)),
     );
     env.write(
         "wire/101.txt",
-        &file("2024-05-02", "Copy of the long version", &copy),
+        file("2024-05-02", "Copy of the long version", &copy),
     );
-    env.index();
+    env.index_ok(0);
     assert_eq!(
         env.story_of("daily-example/100.txt"),
         env.story_of("wire/101.txt")
@@ -371,7 +315,7 @@ fn shared_boilerplate_does_not_make_a_story() {
 
 #[test]
 fn similar_finds_related_coverage_but_not_own_copies() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let topic = "zebrafish hatchery pollution riverbank";
     let mut original = paragraphs(7, 8);
     for p in original.iter_mut().take(4) {
@@ -379,11 +323,11 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     }
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Hatchery pollution found", &original),
+        file("2024-05-01", "Hatchery pollution found", &original),
     );
     env.write(
         "outlet-a/002.txt",
-        &file(
+        file(
             "2024-05-02",
             "Pollution at hatchery",
             &syndicated(&original, 95),
@@ -396,15 +340,15 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     }
     env.write(
         "outlet-b/003.txt",
-        &file("2024-05-06", "Hatchery to close", &related),
+        file("2024-05-06", "Hatchery to close", &related),
     );
     env.write(
         "outlet-c/004.txt",
-        &file("2024-05-01", "Unrelated", &paragraphs(9, 6)),
+        file("2024-05-01", "Unrelated", &paragraphs(9, 6)),
     );
-    env.index();
+    env.index_ok(0);
 
-    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt"]);
     let hits: Vec<&str> = v["hits"]
         .as_array()
         .unwrap()
@@ -420,13 +364,13 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     assert_eq!(v["of_copies"][0]["source_slug"], "outlet-a");
 
     // Filters apply: another source only, or dates before the related article.
-    let v = env.json(&["similar", "archive/wire/001.txt", "--source", "outlet-c"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "--source", "outlet-c"]);
     assert!(v["hits"]
         .as_array()
         .unwrap()
         .iter()
         .all(|h| h["source_slug"] == "outlet-c"));
-    let v = env.json(&["similar", "archive/wire/001.txt", "--until", "2024-05-05"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "--until", "2024-05-05"]);
     assert!(v["hits"]
         .as_array()
         .unwrap()
@@ -447,14 +391,14 @@ fn similar_finds_related_coverage_but_not_own_copies() {
         ] {
             let mut changed = paras.clone();
             changed.push(words(700 + round, 10));
-            env.write(rel, &file("2024-05-01", title, &changed));
+            env.write(rel, file("2024-05-01", title, &changed));
         }
-        env.index();
+        env.index_ok(0);
     }
-    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt"]);
     assert_eq!(v["hits"][0]["source_slug"], "outlet-b", "{v:#}");
 
-    let out = env.run(&["similar", "a0000000000000000", "--index", "idx"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no article"));
+    let out = env.on_index(&["similar", "a0000000000000000"]);
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("no article"));
 }
