@@ -35,6 +35,9 @@ const MAX_DOC_SHARE: f64 = 0.1;
 /// A feedback word is in at least this many of the feedback documents (Terrier's
 /// `expansion.mindocuments`): a word of one document is that document's, not the topic's.
 const MIN_DOCS: u32 = 2;
+/// Bytes of a field read from each feedback document: an article's words are known well
+/// before, and a huge file must not make a search slow.
+const HEAD_BYTES: usize = 32 * 1024;
 /// Indexed terms shorter or longer than this are not feedback words (Anserini's bounds).
 const TERM_CHARS: std::ops::RangeInclusive<usize> = 2..=20;
 
@@ -113,6 +116,7 @@ impl Feedback<'_> {
             for field in self.text_fields {
                 for value in doc.get_all(field) {
                     let Some(text) = value.as_str() else { continue };
+                    let text = text_head(text);
                     prose.token_stream(text).process(&mut |t| {
                         if TERM_CHARS.contains(&t.text.chars().count()) && !is_stop_word(&t.text) {
                             *counts.entry(t.text.clone()).or_default() += 1;
@@ -164,5 +168,31 @@ impl Feedback<'_> {
             *w /= sum;
         }
         Ok(model)
+    }
+}
+
+/// The first [`HEAD_BYTES`] of `text`, cut at a character boundary.
+fn text_head(text: &str) -> &str {
+    if text.len() <= HEAD_BYTES {
+        return text;
+    }
+    let mut end = HEAD_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_is_read_up_to_its_head_on_a_char_boundary() {
+        assert_eq!(text_head("short"), "short");
+        let long = "é".repeat(HEAD_BYTES);
+        let head = text_head(&long);
+        assert!(head.len() <= HEAD_BYTES && head.len() >= HEAD_BYTES - 1);
+        assert!(head.chars().all(|c| c == 'é'));
     }
 }
