@@ -4,7 +4,9 @@
 //!
 //! The matching strategy lives here: every free word first; when fewer than
 //! [`FALLBACK_BELOW`] documents hold them all, as many of them as enough documents hold
-//! (rarer words weigh more in the ranking, through BM25), said in [`Matching`].
+//! (rarer words weigh more in the ranking, through BM25), said in [`Matching`]. Such a
+//! search ranks each word over the fields as one text ([`bm25f`]) and with the words of
+//! its best documents ([`feedback`]); a search answered by every word, as typed.
 
 mod bm25f;
 mod collect;
