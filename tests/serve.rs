@@ -357,6 +357,38 @@ fn the_article_view_adds_marks_and_teaser_links() {
     );
 }
 
+/// `match=` is `--match`: the same strategy answers, and the JSON says which.
+#[test]
+fn the_match_parameter_is_the_cli_flag() {
+    let env = TestEnv::indexed();
+    let server = env.serve(&[]);
+    let words = "budget elections";
+    for how in ["all", "most", "any"] {
+        let api = server.json(&format!(
+            "/api/search?{}",
+            query(&[("q", words), ("match", how)])
+        ));
+        assert_eq!(
+            api,
+            env.cli_json(&["search", words, "--match", how]),
+            "{how}"
+        );
+        assert_eq!(api["strategy"], how);
+    }
+    let all = server.json(&format!(
+        "/api/search?{}",
+        query(&[("q", words), ("match", "all")])
+    ));
+    let any = server.json(&format!(
+        "/api/search?{}",
+        query(&[("q", words), ("match", "any")])
+    ));
+    assert!(any["total"].as_u64() > all["total"].as_u64(), "{any} {all}");
+    let res = server.get("/api/search?q=x&match=some");
+    assert_eq!(res.status, 400, "{}", res.text());
+    assert_eq!(res.json()["parameter"], "match");
+}
+
 #[test]
 fn bad_input_is_a_400_naming_the_problem_never_a_500() {
     let env = TestEnv::indexed();

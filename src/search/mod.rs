@@ -4,11 +4,15 @@
 //!
 //! The matching strategy lives here: every free word first; when fewer than
 //! [`FALLBACK_BELOW`] documents hold them all, as many of them as enough documents hold
-//! (rarer words weigh more in the ranking, through BM25), said in [`Matching`].
+//! (rarer words weigh more in the ranking, through BM25), said in [`Matching`]. Such a
+//! search ranks each word over the fields as one text ([`bm25f`]) and with the words of
+//! its best documents ([`feedback`]); a search answered by every word, as typed.
 
+mod bm25f;
 mod collect;
 mod dates;
 mod document;
+mod feedback;
 mod fetch;
 mod marks;
 mod query;
@@ -501,14 +505,21 @@ impl SearchIndex {
             MatchStrategy::Any => words.min(1),
             MatchStrategy::Most => self.most_required(searcher, built)?,
         };
-        let run = |required: usize| -> anyhow::Result<_> {
+        // A query in people's own words (most of its words) is ranked with the words of
+        // its best documents too; one answered by every word, as typed.
+        let run = |required: usize, strategy: MatchStrategy| -> anyhow::Result<_> {
             let query = built.query(required);
+            let expanded = if strategy == MatchStrategy::Most && req.sort == SortOrder::Relevance {
+                self.feedback(searcher, &*query, built)?
+            } else {
+                None
+            };
             let collected = searcher
-                .search(&*query, collector)
+                .search(expanded.as_deref().unwrap_or(&*query), collector)
                 .context("searching the index")?;
             Ok((query, collected))
         };
-        let (query, collected) = run(required)?;
+        let (query, collected) = run(required, strategy)?;
         let matching = Matching {
             strategy,
             words,
@@ -524,7 +535,7 @@ impl SearchIndex {
             return Ok((query, collected, matching));
         }
         let with_all = collected.total;
-        let (query, collected) = run(most)?;
+        let (query, collected) = run(most, MatchStrategy::Most)?;
         Ok((
             query,
             collected,
@@ -536,6 +547,27 @@ impl SearchIndex {
                 with_all,
             },
         ))
+    }
+
+    /// `query` ranked with pseudo-relevance feedback (see [`feedback`]); `None` when
+    /// its best documents give no feedback word.
+    fn feedback(
+        &self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        built: &BuiltQuery,
+    ) -> anyhow::Result<Option<Box<dyn tantivy::query::Query>>> {
+        let feedback = feedback::Feedback {
+            searcher,
+            text_fields: [self.fields.title, self.fields.body],
+            story_field: self.fields.story,
+            prose: self.queries.prose_analyzer(),
+            queries: &self.queries,
+        };
+        let query_len = built.words.iter().map(|w| w.weight).sum();
+        feedback
+            .expand(query, query_len)
+            .context("reading the best documents for feedback")
     }
 
     /// The most free words that at least [`MOST_ENOUGH`] documents hold (at least one),
