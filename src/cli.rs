@@ -465,6 +465,10 @@ pub struct SimilarBenchArgs {
     /// Times each is run.
     #[arg(long, default_value_t = 3)]
     pub rounds: usize,
+    /// Article ids, one a line: read from this file when it exists, else chosen as
+    /// usual and written there (listing a 1M index takes minutes; the runs do not).
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

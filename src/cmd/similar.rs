@@ -2,6 +2,8 @@
 //! search.
 
 use std::io::Write;
+
+use anyhow::Context;
 use std::time::{Duration, Instant};
 
 use crate::cli::{
@@ -71,20 +73,41 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
 pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     let index = SearchIndex::open(&args.index.dir)?;
     let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
-    let mut list = request(&similar_args(&args.index, "*"), today)?;
-    list.search.limit = usize::MAX / 2;
-    list.search.sort = crate::search::SortOrder::Oldest;
-    list.search.snippets = false;
-    list.search.query = "*".to_string();
-    list.search.kind = crate::search::KindFilter::Article;
-    let all = index.search(&list.search)?;
-    let step = (all.hits.len() / args.articles.max(1)).max(1);
-    let targets: Vec<String> = all
-        .hits
-        .iter()
-        .step_by(step)
-        .map(|h| h.id.clone())
-        .collect();
+    let saved = match &args.targets {
+        Some(file) if file.exists() => Some(
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading the targets {}", file.display()))?
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<String>>(),
+        ),
+        _ => None,
+    };
+    let (articles, targets) = match saved {
+        Some(targets) => (None, targets),
+        None => {
+            let mut list = request(&similar_args(&args.index, "*"), today)?;
+            list.search.limit = usize::MAX / 2;
+            list.search.sort = crate::search::SortOrder::Oldest;
+            list.search.snippets = false;
+            list.search.query = "*".to_string();
+            list.search.kind = crate::search::KindFilter::Article;
+            let all = index.search(&list.search)?;
+            let step = (all.hits.len() / args.articles.max(1)).max(1);
+            let targets: Vec<String> = all
+                .hits
+                .iter()
+                .step_by(step)
+                .map(|h| h.id.clone())
+                .collect();
+            if let Some(file) = &args.targets {
+                std::fs::write(file, targets.join("\n") + "\n")
+                    .with_context(|| format!("writing the targets {}", file.display()))?;
+            }
+            (Some(all.total), targets)
+        }
+    };
     let mut times: Vec<Duration> = Vec::new();
     let mut hits = 0;
     for _ in 0..args.rounds.max(1) {
@@ -101,7 +124,8 @@ pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     println!(
         "{}",
         serde_json::json!({
-            "articles_in_index": all.total,
+            // Not counted when the targets come from a file.
+            "articles_in_index": articles,
             "targets": targets.len(),
             "runs": times.len(),
             "hits": hits,

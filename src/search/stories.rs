@@ -19,8 +19,20 @@ use crate::story::story_name;
 
 /// Copies listed under one hit at most (all are counted).
 const MAX_COPIES_LISTED: usize = 50;
-/// Terms of a more-like-this query: the article's most distinctive words.
-const SIMILAR_TERMS: usize = 30;
+/// Terms of a more-like-this query: the article's most distinctive words (Lucene's and
+/// Elasticsearch's `max_query_terms`).
+const SIMILAR_TERMS: usize = 25;
+/// Share of those words a related article holds at least (as Elasticsearch's
+/// more-like-this `minimum_should_match`, whose default is 30%: at 1M articles that left
+/// fewer than ten hits for a third of the articles; 15% is 3 of 25 words). Any one word
+/// matched most of a 1M-article archive, and the pass filed every match under its story
+/// before the best ten were known.
+const SIMILAR_MIN_SHARE: f32 = 0.15;
+/// Words in more than this share of the documents only fill the query up when the article
+/// has fewer than [`SIMILAR_TERMS`] rarer ones (Lucene's `maxDocFreqPct`): a common word
+/// with many occurrences ranked high by tf·idf, and walking its postings was most of the
+/// cost of a `similar` at 1M articles.
+const SIMILAR_MAX_DF_SHARE: f32 = 0.05;
 
 /// The story of an article hit.
 #[derive(Debug, Clone, PartialEq)]
@@ -283,7 +295,8 @@ impl SearchIndex {
     }
 
     /// A more-like-this query: the article's [`SIMILAR_TERMS`] most distinctive words of
-    /// title and body (term frequency times idf), each boosted by its weight. Written here
+    /// title and body (term frequency times idf), each boosted by its weight, at least
+    /// [`SIMILAR_MIN_SHARE`] of them required. Written here
     /// rather than with tantivy's `MoreLikeThisQuery`, which panics when a word's document
     /// frequency (deleted documents included, until a merge) exceeds the live documents.
     fn more_like_this(
@@ -305,7 +318,7 @@ impl SearchIndex {
                 }
             }
         }
-        let mut scored: Vec<(f32, Term)> = Vec::with_capacity(counts.len());
+        let mut scored: Vec<(bool, f32, Term)> = Vec::with_capacity(counts.len());
         for (term, tf) in counts {
             let df = (searcher.doc_freq(&term)? as f32).min(live);
             // A word of this article only finds nothing else.
@@ -313,14 +326,22 @@ impl SearchIndex {
                 continue;
             }
             let idf = (1.0 + (live - df + 0.5) / (df + 0.5)).ln();
-            scored.push((tf as f32 * idf, term));
+            let common = df > live * SIMILAR_MAX_DF_SHARE;
+            scored.push((common, tf as f32 * idf, term));
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // Rare words first, each group by weight.
+        scored.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.cmp(&b.2))
+        });
         scored.truncate(SIMILAR_TERMS);
-        let best = scored.first().map_or(1.0, |s| s.0);
+        let best = scored.iter().map(|s| s.1).fold(f32::MIN, f32::max);
+        let best = if best > 0.0 { best } else { 1.0 };
+        let required = ((scored.len() as f32 * SIMILAR_MIN_SHARE) as usize).max(1);
         let clauses: Vec<(Occur, Box<dyn Query>)> = scored
             .into_iter()
-            .map(|(score, term)| {
+            .map(|(_, score, term)| {
                 let query: Box<dyn Query> = Box::new(BoostQuery::new(
                     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
                     score / best,
@@ -328,7 +349,9 @@ impl SearchIndex {
                 (Occur::Should, query)
             })
             .collect();
-        Ok(Box::new(BooleanQuery::new(clauses)))
+        Ok(Box::new(BooleanQuery::with_minimum_required_clauses(
+            clauses, required,
+        )))
     }
 }
 
