@@ -574,3 +574,57 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     assert_eq!(out.code, 2);
     assert!(out.err.contains("no article"));
 }
+
+#[test]
+fn similar_needs_a_few_of_the_words_when_enough_articles_have_them() {
+    let env = TestEnv::new().today(TODAY);
+    // Twenty words of the subject, in the article and in twelve others' coverage.
+    let topic = words(5000, 20);
+    // Not in the leads, which would make them copies of one another.
+    let mut original = paragraphs(11, 6);
+    for p in original.iter_mut().skip(2) {
+        p.push_str(&format!(" {topic}"));
+    }
+    env.write("wire/001.txt", file("2024-05-01", "Target", &original));
+    for i in 0..12u64 {
+        let mut related = paragraphs(100 + i, 4);
+        related[3].push_str(&format!(" {topic}"));
+        env.write(
+            format!("outlet-{i}/r.txt"),
+            file("2024-05-02", &format!("Coverage {i}"), &related),
+        );
+    }
+    // Unrelated articles, so that the subject's words are not everywhere.
+    for i in 0..30u64 {
+        env.write(
+            format!("filler/{i:03}.txt"),
+            file("2024-04-01", "Filler", &paragraphs(300 + i, 4)),
+        );
+    }
+    // One word of the subject among words no other article has (they start with `x`).
+    let mut loner: Vec<String> = paragraphs(900, 4)
+        .iter()
+        .map(|p| p.replace('q', "x"))
+        .collect();
+    loner[3].push_str(&format!(" {}", topic.split(' ').next().unwrap()));
+    env.write("loner/l.txt", file("2024-05-03", "Loner", &loner));
+    env.index_ok(0);
+
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "-n", "100"]);
+    let hits: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source_slug"].as_str().unwrap())
+        .collect();
+    let coverage = hits.iter().filter(|s| s.starts_with("outlet-")).count();
+    assert_eq!(coverage, 12, "{hits:?}");
+    assert!(!hits.contains(&"loner"), "{hits:?}");
+    // like:ID is the same query.
+    let like = format!("like:{}", v["of"]["id"].as_str().unwrap());
+    let s = env.cli_json(&["search", &like, "-n", "100"]);
+    assert_eq!(s["total"], v["total"], "{s:#}");
+    // Too few articles with a few of the words (here: from one source): any one will do.
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "--source", "loner"]);
+    assert_eq!(v["hits"][0]["source_slug"], "loner", "{v:#}");
+}

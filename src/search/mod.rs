@@ -379,11 +379,20 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let (filters, notes) = self.filters(&searcher, req)?;
         let (text, likes) = stories::like_clauses(&req.query)?;
-        let mut built = self.queries.build(&searcher, &text, &filters, req.today)?;
-        for target in &likes {
-            built = self.like(&searcher, built, &req.query, target)?;
+        // `like:ID` narrows its words first and widens them when that finds too few, as
+        // `similar` does.
+        let run = |narrow: bool| -> anyhow::Result<(Matched, SearchResults)> {
+            let mut built = self.queries.build(&searcher, &text, &filters, req.today)?;
+            for target in &likes {
+                built = self.like(&searcher, built, &req.query, target, narrow)?;
+            }
+            self.matched_built(searcher.clone(), built, req, notes.clone(), chunk, suggest)
+        };
+        let found = run(true)?;
+        if !likes.is_empty() && found.1.total < FALLBACK_BELOW {
+            return run(false);
         }
-        self.matched_built(searcher, built, req, notes, chunk, suggest)
+        Ok(found)
     }
 
     /// The filters of a request, and what the user should know about them.

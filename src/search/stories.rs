@@ -26,13 +26,17 @@ const SIMILAR_TERMS: usize = 25;
 /// more-like-this `minimum_should_match`, whose default is 30%: at 1M articles that left
 /// fewer than ten hits for a third of the articles; 15% is 3 of 25 words). Any one word
 /// matched most of a 1M-article archive, and the pass filed every match under its story
-/// before the best ten were known.
+/// before the best ten were known. When fewer than [`super::FALLBACK_BELOW`] articles
+/// hold that many (a small archive, narrow filters), any one word will do, as before.
 const SIMILAR_MIN_SHARE: f32 = 0.15;
 /// Words in more than this share of the documents only fill the query up when the article
 /// has fewer than [`SIMILAR_TERMS`] rarer ones (Lucene's `maxDocFreqPct`): a common word
 /// with many occurrences ranked high by tf·idf, and walking its postings was most of the
 /// cost of a `similar` at 1M articles.
 const SIMILAR_MAX_DF_SHARE: f32 = 0.05;
+/// ... and in more than this many: the cap is there for speed, and a word in fewer
+/// documents costs nothing (in a small archive every shared word is in 5% of it).
+const SIMILAR_MAX_DF_FLOOR: f32 = 1_000.0;
 
 /// The story of an article hit.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,9 +226,15 @@ impl SearchIndex {
         search.query = "*".to_string();
         search.kind = super::KindFilter::Article;
         let (filters, notes) = self.filters(&searcher, &search)?;
-        let built = self.queries.build(&searcher, "*", &filters, search.today)?;
-        let built = self.like_article(&searcher, built, &doc)?;
-        let results = self.search_built(searcher.clone(), built, &search, notes)?;
+        let run = |narrow: bool| -> anyhow::Result<SearchResults> {
+            let built = self.queries.build(&searcher, "*", &filters, search.today)?;
+            let built = self.like_article(&searcher, built, &doc, narrow)?;
+            self.search_built(searcher.clone(), built, &search, notes.clone())
+        };
+        let mut results = run(true)?;
+        if results.total < super::FALLBACK_BELOW {
+            results = run(false)?;
+        }
         Ok(Some(Similar {
             of: self.copy_of(&doc),
             copies,
@@ -235,16 +245,18 @@ impl SearchIndex {
 
 impl SearchIndex {
     /// `query` with the related coverage of an article required: its more-like-this
-    /// query, the article and its own copies left out.
+    /// query (`narrow`: with [`SIMILAR_MIN_SHARE`] of its words required), the article
+    /// and its own copies left out.
     fn like_article(
         &self,
         searcher: &Searcher,
         query: BuiltQuery,
         doc: &TantivyDocument,
+        narrow: bool,
     ) -> anyhow::Result<BuiltQuery> {
         let f = self.fields;
         let mut built = query
-            .with(Occur::Must, self.more_like_this(searcher, doc)?)
+            .with(Occur::Must, self.more_like_this(searcher, doc, narrow)?)
             .with(
                 Occur::MustNot,
                 Box::new(TermQuery::new(
@@ -265,13 +277,15 @@ impl SearchIndex {
     }
 
     /// `query` with a `like:TARGET` clause of the query text `text` (see
-    /// [`like_clauses`]): the related coverage of the article TARGET (an id or a path).
+    /// [`like_clauses`]): the related coverage of the article TARGET (an id or a path),
+    /// narrow or not as in [`SearchIndex::like_article`].
     pub(super) fn like(
         &self,
         searcher: &Searcher,
         query: BuiltQuery,
         text: &str,
         target: &str,
+        narrow: bool,
     ) -> anyhow::Result<BuiltQuery> {
         let found = self.locate(searcher, target)?;
         let Some(addr) = found else {
@@ -291,18 +305,19 @@ impl SearchIndex {
             )
             .into());
         }
-        self.like_article(searcher, query, &doc)
+        self.like_article(searcher, query, &doc, narrow)
     }
 
     /// A more-like-this query: the article's [`SIMILAR_TERMS`] most distinctive words of
     /// title and body (term frequency times idf), each boosted by its weight, at least
-    /// [`SIMILAR_MIN_SHARE`] of them required. Written here
+    /// [`SIMILAR_MIN_SHARE`] of them required when `narrow` (else any one). Written here
     /// rather than with tantivy's `MoreLikeThisQuery`, which panics when a word's document
     /// frequency (deleted documents included, until a merge) exceeds the live documents.
     fn more_like_this(
         &self,
         searcher: &Searcher,
         doc: &TantivyDocument,
+        narrow: bool,
     ) -> anyhow::Result<Box<dyn Query>> {
         let f = self.fields;
         let live = searcher.num_docs().max(1) as f32;
@@ -326,7 +341,7 @@ impl SearchIndex {
                 continue;
             }
             let idf = (1.0 + (live - df + 0.5) / (df + 0.5)).ln();
-            let common = df > live * SIMILAR_MAX_DF_SHARE;
+            let common = df > (live * SIMILAR_MAX_DF_SHARE).max(SIMILAR_MAX_DF_FLOOR);
             scored.push((common, tf as f32 * idf, term));
         }
         // Rare words first, each group by weight.
@@ -338,7 +353,11 @@ impl SearchIndex {
         scored.truncate(SIMILAR_TERMS);
         let best = scored.iter().map(|s| s.1).fold(f32::MIN, f32::max);
         let best = if best > 0.0 { best } else { 1.0 };
-        let required = ((scored.len() as f32 * SIMILAR_MIN_SHARE) as usize).max(1);
+        let required = if narrow {
+            ((scored.len() as f32 * SIMILAR_MIN_SHARE) as usize).max(1)
+        } else {
+            1
+        };
         let clauses: Vec<(Occur, Box<dyn Query>)> = scored
             .into_iter()
             .map(|(_, score, term)| {
