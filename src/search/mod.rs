@@ -502,7 +502,11 @@ impl SearchIndex {
         // its best documents too; one answered by every word, as typed.
         let run = |required: usize, strategy: MatchStrategy| -> anyhow::Result<_> {
             let query = built.query(required);
-            if strategy != MatchStrategy::Most || req.sort != SortOrder::Relevance {
+            // Nothing listed (the count of a suggestion): nothing to rank.
+            if strategy != MatchStrategy::Most
+                || req.sort != SortOrder::Relevance
+                || collector.keep == 0
+            {
                 let collected = searcher
                     .search(&*query, collector)
                     .context("searching the index")?;
