@@ -207,6 +207,27 @@ where
     out
 }
 
+/// The date and source filters, the same for `search` and `similar`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only documents dated on or after this: YYYY, YYYY-MM, YYYY-MM-DD, today, yesterday,
+    /// 7d, 2w, 3m, 1y, 'last week', 'last month', 'this year'.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only documents dated on or before this (same forms as --since).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only documents dated within this day, month or year (same forms as --since).
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub on: Option<String>,
+    /// Only this source: slug or display name, case-insensitive (repeatable).
+    #[arg(long = "source", short = 's')]
+    pub sources: Vec<String>,
+    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
+    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
+    pub today: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query: words, "phrases", OR, -word, title:/body:/byline:/source: fields, word*
@@ -221,19 +242,8 @@ pub struct SearchArgs {
     pub matching: Option<MatchArg>,
     #[command(flatten)]
     pub index: IndexDirArg,
-    /// Only documents dated on or after this: YYYY, YYYY-MM, YYYY-MM-DD, today, yesterday,
-    /// 7d, 2w, 3m, 1y, 'last week', 'last month', 'this year'.
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Only documents dated on or before this (same forms as --since).
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Only documents dated within this day, month or year (same forms as --since).
-    #[arg(long, conflicts_with_all = ["since", "until"])]
-    pub on: Option<String>,
-    /// Only this source: slug or display name, case-insensitive (repeatable).
-    #[arg(long = "source", short = 's')]
-    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Which documents to search.
     #[arg(long, value_enum, default_value_t = KindArg::All)]
     pub kind: KindArg,
@@ -263,9 +273,6 @@ pub struct SearchArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
-    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
-    pub today: Option<String>,
     /// Search this cluster instead of the local index (sphinx://HEAD:PORT).
     #[arg(long, value_name = "URL", env = "NEWSFIND_REMOTE")]
     pub remote: Option<ClusterUrl>,
@@ -277,18 +284,8 @@ pub struct SimilarArgs {
     pub target: String,
     #[command(flatten)]
     pub index: IndexDirArg,
-    /// Only articles dated on or after this (same forms as for search).
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Only articles dated on or before this.
-    #[arg(long)]
-    pub until: Option<String>,
-    /// Only articles dated within this day, month or year.
-    #[arg(long, conflicts_with_all = ["since", "until"])]
-    pub on: Option<String>,
-    /// Only this source: slug or display name, case-insensitive (repeatable).
-    #[arg(long = "source", short = 's')]
-    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Order of the hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
@@ -307,9 +304,6 @@ pub struct SimilarArgs {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
-    /// The day relative dates count from, YYYY-MM-DD [default: the local date].
-    #[arg(long, hide = true, env = "NEWSFIND_TODAY")]
-    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{article, TestEnv};
+use common::{article, ChildGuard, TestEnv};
 
 /// An archive of `n` articles over a few folders, sharing teasers.
 fn fill(env: &TestEnv, n: usize, tag: &str) {
@@ -89,10 +89,8 @@ fn defect1_a_kill_during_a_commit_does_not_stop_later_runs() {
             );
         }
         fill(&env, 50, "b");
-        let args = env.index_args(&["-q"]);
-        let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
         let status = env
-            .command(&args)
+            .command(&env.index_args(&["-q"]))
             .env("NEWSFIND_FAULT", point)
             .stderr(Stdio::null())
             .status()
@@ -105,7 +103,7 @@ fn defect1_a_kill_during_a_commit_does_not_stop_later_runs() {
             assert_eq!(
                 run.code, 0,
                 "run {attempt} after a kill at {point}: {}",
-                run.stderr
+                run.err
             );
         }
         assert_eq!(env.holds(), (160, 24), "after a kill at {point}");
@@ -145,9 +143,8 @@ fn defect1_a_kill_when_a_delete_file_appears() {
             );
         }
         let before = dels(&env.index_dir());
-        let args = env.index_args(&["-q"]);
-        let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-        let mut child = env.command(&args).stderr(Stdio::null()).spawn().unwrap();
+        let mut child =
+            ChildGuard::spawn(env.command(&env.index_args(&["-q"])).stderr(Stdio::null()));
         while child.try_wait().unwrap().is_none() {
             if dels(&env.index_dir()).iter().any(|d| !before.contains(d)) {
                 child.kill().unwrap();
@@ -157,7 +154,7 @@ fn defect1_a_kill_when_a_delete_file_appears() {
         }
         child.wait().unwrap();
         let run = env.index(&[]);
-        assert_eq!(run.code, 0, "round {round}: {}", run.stderr);
+        assert_eq!(run.code, 0, "round {round}: {}", run.err);
         assert_eq!(orphans(&env.index_dir()), Vec::<String>::new());
     }
     assert_equals_fresh(&env, "after kills at new delete files");
@@ -212,9 +209,10 @@ fn defect1_kills_at_random_moments_over_many_seeds() {
                 );
             }
         }
-        let args = env.index_args(&["-q", "--commit-every", "40"]);
-        let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-        let mut child = env.command(&args).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = ChildGuard::spawn(
+            env.command(&env.index_args(&["-q", "--commit-every", "40"]))
+                .stderr(Stdio::null()),
+        );
         let delay = if seed % 4 == 0 { next(15) } else { next(1500) };
         std::thread::sleep(Duration::from_millis(delay));
         // Change the archive while the run reads it.
@@ -229,15 +227,11 @@ fn defect1_kills_at_random_moments_over_many_seeds() {
             assert_eq!(
                 stats.code, 0,
                 "seed {seed}, kill at {delay} ms: {}",
-                stats.stderr
+                stats.err
             );
         }
         let run = env.index(&[]);
-        assert_eq!(
-            run.code, 0,
-            "seed {seed}, kill at {delay} ms: {}",
-            run.stderr
-        );
+        assert_eq!(run.code, 0, "seed {seed}, kill at {delay} ms: {}", run.err);
         assert_equals_fresh(&env, &format!("seed {seed}, kill at {delay} ms"));
         assert_eq!(
             orphans(&env.index_dir()),
@@ -260,9 +254,9 @@ fn defect2_a_folder_killed_in_its_first_milliseconds_is_recovered() {
         fs::write(env.index_dir().join(".tmpAbC123"), "{\"half").unwrap();
         let search = env.on_index(&["search", "title"]);
         assert_eq!(search.code, 2);
-        assert!(search.stderr.contains("no index at"), "{}", search.stderr);
+        assert!(search.err.contains("no index at"), "{}", search.err);
         let run = env.index(if rebuild { &["--rebuild"] } else { &[] });
-        assert_eq!(run.code, 0, "rebuild {rebuild}: {}", run.stderr);
+        assert_eq!(run.code, 0, "rebuild {rebuild}: {}", run.err);
         assert_eq!(env.holds(), (10, 11));
         assert!(!env.index_dir().join(".tmpAbC123").exists());
     }
@@ -279,17 +273,13 @@ fn defect3_names_that_are_not_utf8_are_indexed() {
         article("2020-01-01", "Odd name story", &["Zanzibar body."], &[]),
     );
     let run = env.index(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.err);
     assert_eq!(env.holds().0, 4);
     let hit = env.on_index(&["search", "zanzibar", "-f", "jsonl"]);
-    assert_eq!(hit.code, 0, "{}", hit.stderr);
-    assert!(
-        hit.stdout.contains("caf\u{fffd}-\u{fffd}.txt"),
-        "{}",
-        hit.stdout
-    );
+    assert_eq!(hit.code, 0, "{}", hit.err);
+    assert!(hit.out.contains("caf\u{fffd}-\u{fffd}.txt"), "{}", hit.out);
     let again = env.index(&[]);
-    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.code, 0, "{}", again.err);
     assert_eq!(env.holds().0, 4);
     fs::remove_file(env.archive().join("latin1").join(odd)).unwrap();
     assert_eq!(env.index(&[]).code, 0);
@@ -323,7 +313,7 @@ fn defect4_dates_across_the_whole_calendar() {
         );
     }
     let run = env.index(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.err);
     let stats = env.stats();
     assert_eq!(stats["articles"], 10);
     assert_eq!(stats["undated_articles"], 1);
@@ -350,22 +340,17 @@ fn defect4_dates_across_the_whole_calendar() {
             "--today",
             "2025-01-01",
         ]);
-        assert_eq!(hits.code, 0, "{date}: {}", hits.stderr);
+        assert_eq!(hits.code, 0, "{date}: {}", hits.err);
         let hit: serde_json::Value =
-            serde_json::from_str(hits.stdout.lines().next().unwrap()).unwrap();
-        assert_eq!(hits.stdout.lines().count(), 1, "{date}: {}", hits.stdout);
+            serde_json::from_str(hits.out.lines().next().unwrap()).unwrap();
+        assert_eq!(hits.out.lines().count(), 1, "{date}: {}", hits.out);
         assert_eq!(hit["date"], *date);
         assert_eq!(hit["title"], format!("Event{i} story"));
         let q = format!("date:{date}");
         let by_query = env.on_index(&["search", &q, "-f", "paths"]);
-        assert_eq!(
-            by_query.stdout.lines().count(),
-            1,
-            "{q}: {}",
-            by_query.stderr
-        );
+        assert_eq!(by_query.out.lines().count(), 1, "{q}: {}", by_query.err);
         let shown = env.on_index(&["show", hit["id"].as_str().unwrap(), "-f", "json"]);
-        assert!(shown.stdout.contains(date), "show {date}: {}", shown.stdout);
+        assert!(shown.out.contains(date), "show {date}: {}", shown.out);
     }
     let until = env.on_index(&[
         "search",
@@ -377,14 +362,14 @@ fn defect4_dates_across_the_whole_calendar() {
         "-n",
         "100",
     ]);
-    assert_eq!(until.stdout.lines().count(), 9, "{}", until.stderr);
+    assert_eq!(until.out.lines().count(), 9, "{}", until.err);
     let before = env.on_index(&["search", "date:..1969", "-f", "paths", "-n", "100"]);
-    assert_eq!(before.stdout.lines().count(), 6, "{}", before.stderr);
+    assert_eq!(before.out.lines().count(), 6, "{}", before.err);
     let facets = env.on_index(&["search", "chronicle", "--facets", "-f", "json", "-n", "0"]);
     assert!(
-        facets.stdout.contains("\"year\":1") || facets.stdout.contains("0001"),
+        facets.out.contains("\"year\":1") || facets.out.contains("0001"),
         "{}",
-        facets.stdout
+        facets.out
     );
     let export = env.export();
     let mut exported: Vec<&str> = export.iter().filter_map(|d| d["date"].as_str()).collect();
@@ -423,7 +408,7 @@ fn defect5_deleted_text_goes_and_changes_equal_a_fresh_build() {
     for extra in [&[][..], &["--rebuild"][..]] {
         assert_eq!(env.index(extra).code, 0);
         let gone = env.on_index(&["search", "confidential", "-f", "paths"]);
-        assert_eq!(gone.code, 1, "{extra:?}: {}", gone.stdout);
+        assert_eq!(gone.code, 1, "{extra:?}: {}", gone.out);
         assert_equals_fresh(&env, "after deleting the carrier of the text");
     }
     // A sequence of changes: appends, renames, deletes, rewrites.
@@ -501,25 +486,25 @@ fn defect6_damage_is_named_and_rebuild_recovers() {
                 // Damage a command does not read is no failure of that command.
                 continue;
             }
-            assert_eq!(run.code, 2, "{name}, {args:?}: {}", run.stderr);
+            assert_eq!(run.code, 2, "{name}, {args:?}: {}", run.err);
             assert!(
-                !run.stderr.contains("panicked"),
+                !run.err.contains("panicked"),
                 "{name}, {args:?}: {}",
-                run.stderr
+                run.err
             );
             assert!(
-                run.stderr.contains("--rebuild"),
+                run.err.contains("--rebuild"),
                 "{name}, {args:?}: {}",
-                run.stderr
+                run.err
             );
             assert!(
-                run.stderr.contains(&env.index_dir().display().to_string()),
+                run.err.contains(&env.index_dir().display().to_string()),
                 "{name}, {args:?}: names the index: {}",
-                run.stderr
+                run.err
             );
         }
         let run = env.index(&["--rebuild"]);
-        assert_eq!(run.code, 0, "{name}: --rebuild recovers: {}", run.stderr);
+        assert_eq!(run.code, 0, "{name}: --rebuild recovers: {}", run.err);
         assert_equals_fresh(&env, name);
     }
     // The state files: a bad length, a flipped byte. `index` recovers by itself.
@@ -531,12 +516,8 @@ fn defect6_damage_is_named_and_rebuild_recovers() {
     bytes[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
     fs::write(&files, &bytes).unwrap();
     let run = env.index(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("indexing everything again"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.err.contains("indexing everything again"), "{}", run.err);
     assert_equals_fresh(&env, "after a damaged state file");
     let content = env.index_dir().join("newsfind.content");
     let mut bytes = fs::read(&content).unwrap();
@@ -544,11 +525,11 @@ fn defect6_damage_is_named_and_rebuild_recovers() {
     fs::write(&content, &bytes).unwrap();
     fs::remove_file(env.archive().join("s0/a0000.txt")).unwrap();
     let run = env.index(&[]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.err);
     assert!(
-        run.stderr.contains("newsfind.content") && run.stderr.contains("--rebuild"),
+        run.err.contains("newsfind.content") && run.err.contains("--rebuild"),
         "{}",
-        run.stderr
+        run.err
     );
     assert_eq!(env.index(&["--rebuild"]).code, 0);
     assert_equals_fresh(&env, "after a damaged content file");
@@ -580,11 +561,11 @@ fn defect7_skipped_files_are_retried() {
     );
     env.write("big.txt", big);
     let run = env.index(&["--max-size", "1"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("too large"), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.err);
+    assert!(run.err.contains("too large"), "{}", run.err);
     // The file is the same; the cause (the limit) is gone.
     let run = env.index(&["--max-size", "2"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.err);
     assert_eq!(env.holds().0, 4);
     // Permissions (not testable as root, who reads anything).
     if unsafe { libc::geteuid() } != 0 {
@@ -614,7 +595,7 @@ fn mkfifo(path: &Path) {
 fn defect8_links_and_special_files_are_reported_not_followed() {
     let env = TestEnv::new();
     fill(&env, 3, "a");
-    let outside = env.dir.path().join("outside");
+    let outside = env.path("outside");
     fs::create_dir_all(outside.join("sub")).unwrap();
     fs::write(
         outside.join("secret.txt"),
@@ -641,32 +622,28 @@ fn defect8_links_and_special_files_are_reported_not_followed() {
         started.elapsed() < Duration::from_secs(30),
         "never opened the FIFO"
     );
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.err);
     for name in ["passwd.txt", "etc", "twin.txt", "x.txt"] {
         assert!(
-            run.stderr
+            run.err
                 .lines()
                 .any(|l| l.contains(name) && l.contains("skipped")),
             "{name} reported: {}",
-            run.stderr
+            run.err
         );
     }
     assert_eq!(env.holds().0, 3);
     assert_eq!(env.on_index(&["search", "password"]).code, 1);
     // --follow opts in.
     let run = env.index(&["--follow"]);
-    assert_eq!(run.code, 2, "the FIFO is still skipped: {}", run.stderr);
+    assert_eq!(run.code, 2, "the FIFO is still skipped: {}", run.err);
     // The link out, the two files under the linked folder, the twin.
     assert_eq!(env.holds().0, 7);
     // `parse` on a FIFO says so at once.
     let fifo = env.archive().join("x.txt");
     let parse = env.run(&["parse", fifo.to_str().unwrap()]);
     assert_eq!(parse.code, 2);
-    assert!(
-        parse.stdout.contains("not a regular file"),
-        "{}",
-        parse.stdout
-    );
+    assert!(parse.out.contains("not a regular file"), "{}", parse.out);
 }
 
 /// Defect 9: one huge file took the memory of the run.
@@ -677,13 +654,13 @@ fn defect9_huge_files_are_bounded() {
     let huge = fs::File::create(env.archive().join("huge.txt")).unwrap();
     huge.set_len(50 << 20).unwrap(); // sparse: costs no disk
     let run = env.index(&[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.err);
     assert!(
-        run.stderr
+        run.err
             .lines()
             .any(|l| l.contains("huge.txt") && l.contains("too large") && l.contains("--max-size")),
         "{}",
-        run.stderr
+        run.err
     );
     assert_eq!(env.holds().0, 3);
 }
@@ -693,7 +670,7 @@ fn defect9_huge_files_are_bounded() {
 #[test]
 fn defect10_fifo_root_and_full_disk_say_what_happened() {
     let env = TestEnv::new();
-    let fifo = env.dir.path().join("feed.txt");
+    let fifo = env.path("feed.txt");
     mkfifo(&fifo);
     let index = env.index_dir();
     let run = env.run(&[
@@ -702,17 +679,16 @@ fn defect10_fifo_root_and_full_disk_say_what_happened() {
         "--index",
         index.to_str().unwrap(),
     ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.err);
     assert!(
-        run.stderr
-            .contains("not a folder or a regular file (a FIFO)"),
+        run.err.contains("not a folder or a regular file (a FIFO)"),
         "{}",
-        run.stderr
+        run.err
     );
     assert!(!index.exists(), "nothing created");
 
     // A small full file system: a 3 MB tmpfs (needs root; skipped otherwise).
-    let small = env.dir.path().join("small");
+    let small = env.path("small");
     fs::create_dir_all(&small).unwrap();
     let mounted = std::process::Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
@@ -748,12 +724,8 @@ fn defect10_fifo_root_and_full_disk_say_what_happened() {
         full.to_str().unwrap(),
         "-q",
     ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("No space left on device"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 3, "{}", run.err);
+    assert!(run.err.contains("No space left on device"), "{}", run.err);
 }
 
 /// Issue 9, item 4: an index that never committed, or whose last run did not finish,
@@ -763,28 +735,29 @@ fn defect10_fifo_root_and_full_disk_say_what_happened() {
 fn unfinished_and_missing_indexes_say_so() {
     let env = TestEnv::new();
     let index = env.index_dir();
-    let missing = env.dir.path().join("no-such-archive");
+    let missing = env.path("no-such-archive");
     let run = env.run(&[
         "index",
         missing.to_str().unwrap(),
         "--index",
         index.to_str().unwrap(),
     ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("no-such-archive"), "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.err);
+    assert!(run.err.contains("no-such-archive"), "{}", run.err);
     assert!(!index.exists(), "nothing created for a missing path");
     let search = env.on_index(&["search", "x"]);
     let stats = env.on_index(&["stats"]);
     assert_eq!((search.code, stats.code), (2, 2));
-    assert!(search.stderr.contains("no index at"), "{}", search.stderr);
-    assert_eq!(search.stderr, stats.stderr);
+    assert!(search.err.contains("no index at"), "{}", search.err);
+    assert_eq!(search.err, stats.err);
 
     // A run killed after its first commit: search says the run did not finish.
     // Enough files that the run outlasts its first (2 s) commit on a quiet machine too.
     fill(&env, 40000, "a");
-    let args = env.index_args(&["-q", "-j", "1"]);
-    let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    let mut child = env.command(&args).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = ChildGuard::spawn(
+        env.command(&env.index_args(&["-q", "-j", "1"]))
+            .stderr(Stdio::null()),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     let has_segments = || {
         let meta = fs::read_to_string(index.join("meta.json")).unwrap_or_default();
@@ -821,26 +794,14 @@ fn unfinished_and_missing_indexes_say_so() {
     }
     if !finished {
         let search = env.on_index(&["search", "body"]);
-        assert!(
-            search.stderr.contains("did not finish"),
-            "{}",
-            search.stderr
-        );
-        assert!(
-            search.stderr.contains("newsfind index"),
-            "{}",
-            search.stderr
-        );
+        assert!(search.err.contains("did not finish"), "{}", search.err);
+        assert!(search.err.contains("newsfind index"), "{}", search.err);
         let stats = env.on_index(&["stats"]);
-        assert!(stats.stderr.contains("did not finish"), "{}", stats.stderr);
+        assert!(stats.err.contains("did not finish"), "{}", stats.err);
     }
     assert_eq!(env.index(&[]).code, 0);
     let search = env.on_index(&["search", "body"]);
-    assert!(
-        !search.stderr.contains("did not finish"),
-        "{}",
-        search.stderr
-    );
+    assert!(!search.err.contains("did not finish"), "{}", search.err);
 }
 
 /// Defect 4, randomised end to end: days drawn over the whole calendar (seeded), each
@@ -866,17 +827,17 @@ fn defect4_random_days_over_the_calendar_round_trip() {
         days.push(date);
     }
     let run = env.index(&[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.err);
     let export = env.export();
     for (i, date) in days.iter().enumerate() {
         let on = env.on_index(&["search", &format!("random{i}"), "--on", date, "-f", "jsonl"]);
         let hit: serde_json::Value =
-            serde_json::from_str(on.stdout.lines().next().unwrap_or("{}")).unwrap();
-        assert_eq!(hit["date"], *date, "--on {date}: {}", on.stderr);
+            serde_json::from_str(on.out.lines().next().unwrap_or("{}")).unwrap();
+        assert_eq!(hit["date"], *date, "--on {date}: {}", on.err);
         let q = format!("random{i} date:{date}..{date}");
         assert_eq!(
             env.on_index(&["search", &q, "-f", "paths"])
-                .stdout
+                .out
                 .lines()
                 .count(),
             1,
@@ -885,7 +846,7 @@ fn defect4_random_days_over_the_calendar_round_trip() {
         let q = format!("random{i} date:..{date}");
         assert_eq!(
             env.on_index(&["search", &q, "-f", "paths"])
-                .stdout
+                .out
                 .lines()
                 .count(),
             1,
@@ -899,7 +860,7 @@ fn defect4_random_days_over_the_calendar_round_trip() {
             "-f",
             "paths",
         ]);
-        assert_eq!(after.stdout.lines().count(), 1, "--since {date}");
+        assert_eq!(after.out.lines().count(), 1, "--since {date}");
         let doc = export
             .iter()
             .find(|d| d["title"] == format!("Random{i} story"))

@@ -3,9 +3,8 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
 
-use common::{article, bin, TestEnv};
+use common::{article, Run, TestEnv};
 
 fn counts_line(stderr: &str) -> &str {
     stderr
@@ -56,8 +55,9 @@ fn indexes_sources_and_reports_bad_files() {
     env.write("notes.md", "not an article");
 
     // -v: every warning on its own line.
-    let run = env.index(&["-v"]);
-    let (code, stderr) = (run.code, run.stderr);
+    let Run {
+        code, err: stderr, ..
+    } = env.index(&["-v"]);
     assert_eq!(code, 2, "a skipped file makes exit 2: {stderr}");
     assert!(
         stderr.contains("misc/empty.txt: skipped: empty"),
@@ -100,7 +100,7 @@ fn indexes_sources_and_reports_bad_files() {
         env.archive().join("reuters/001.txt").to_str().unwrap(),
     ]);
     let objs: Vec<serde_json::Value> = out
-        .stdout
+        .out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -125,12 +125,13 @@ fn incremental_runs_read_only_what_changed() {
             ),
         );
     }
-    let run = env.index(&[]);
-    let (code, stderr) = (run.code, run.stderr);
+    let Run {
+        code, err: stderr, ..
+    } = env.index(&[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(env.holds(), (20, 1));
 
-    let stderr = env.index(&[]).stderr;
+    let stderr = env.index(&[]).err;
     assert!(
         counts_line(&stderr).starts_with("20 files: 0 new, 0 changed, 20 unchanged"),
         "{stderr}"
@@ -146,7 +147,7 @@ fn incremental_runs_read_only_what_changed() {
     f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
         .unwrap();
     drop(f);
-    let stderr = env.index(&[]).stderr;
+    let stderr = env.index(&[]).err;
     assert!(
         counts_line(&stderr).contains("0 changed, 20 unchanged (1 touched"),
         "{stderr}"
@@ -166,7 +167,7 @@ fn incremental_runs_read_only_what_changed() {
             &[("Another teaser", "")],
         ),
     );
-    let stderr = env.index(&[]).stderr;
+    let stderr = env.index(&[]).err;
     assert!(
         counts_line(&stderr).starts_with("21 files: 1 new, 1 changed, 19 unchanged, 0 removed"),
         "{stderr}"
@@ -176,11 +177,11 @@ fn incremental_runs_read_only_what_changed() {
     // Removed files take their documents with them; a teaser goes with its last file.
     fs::remove_file(env.archive().join("src2/new.txt")).unwrap();
     fs::remove_file(env.archive().join("src0/000.txt")).unwrap();
-    let stderr = env.index(&[]).stderr;
+    let stderr = env.index(&[]).err;
     assert!(counts_line(&stderr).contains("2 removed"), "{stderr}");
     assert_eq!(env.holds(), (19, 1), "{stderr}");
 
-    let stderr = env.index(&["--rebuild"]).stderr;
+    let stderr = env.index(&["--rebuild"]).err;
     assert!(
         counts_line(&stderr).starts_with("19 files: 19 new"),
         "{stderr}"
@@ -213,7 +214,7 @@ fn teaser_with_an_article_of_the_same_title_stays_one_teaser() {
         "b/3.txt",
         article("2021-05-03", "The Big Story", &["It was big. Really."], &[]),
     );
-    let stderr = env.index(&[]).stderr;
+    let stderr = env.index(&[]).err;
     assert_eq!(env.holds(), (3, 1), "{stderr}");
 }
 
@@ -222,8 +223,9 @@ fn source_override_and_glob() {
     let env = TestEnv::new();
     env.write("x/a.txt", article("2021-05-01", "A", &["a."], &[]));
     env.write("x/b.news", article("2021-05-01", "B", &["b."], &[]));
-    let run = env.index(&["--glob", "*.news", "--source", "My Feed"]);
-    let (code, stderr) = (run.code, run.stderr);
+    let Run {
+        code, err: stderr, ..
+    } = env.index(&["--glob", "*.news", "--source", "My Feed"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         counts_line(&stderr).starts_with("1 file: 1 new"),
@@ -242,8 +244,9 @@ fn a_second_writer_is_refused() {
         .open(env.index_dir().join("newsfind.lock"))
         .unwrap();
     lock.try_lock().unwrap();
-    let run = env.index(&[]);
-    let (code, stderr) = (run.code, run.stderr);
+    let Run {
+        code, err: stderr, ..
+    } = env.index(&[]);
     assert_eq!(code, 3, "a run that could not run is a failure");
     assert!(
         stderr.contains("another `newsfind index` is writing to"),
@@ -273,30 +276,19 @@ fn a_killed_run_leaves_a_usable_index_and_the_next_run_finishes() {
         );
     }
     for delay_ms in [30, 120, 400] {
-        let archive = env.archive();
         let index = env.index_dir();
-        let mut child = Command::new(bin())
-            .args([
-                "index",
-                archive.to_str().unwrap(),
-                "--index",
-                index.to_str().unwrap(),
-                "-q",
-                "--commit-every",
-                "100",
-            ])
-            .spawn()
-            .unwrap();
+        let mut child = env.spawn(&env.index_args(&["-q", "--commit-every", "100"]));
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         if index.join("meta.json").exists() {
             // Whatever was committed opens and reads.
-            let out = env.run(&["stats", "--index", index.to_str().unwrap()]);
-            assert_eq!(out.code, 0, "{}", out.stderr);
+            let out = env.on_index(&["stats"]);
+            assert_eq!(out.code, 0, "{}", out.err);
         }
-        let run = env.index(&[]);
-        let (code, stderr) = (run.code, run.stderr);
+        let Run {
+            code, err: stderr, ..
+        } = env.index(&[]);
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(
             env.holds(),
@@ -316,7 +308,7 @@ fn parse_reports_unparseable_files() {
     let out = env.run(&["parse", path.to_str().unwrap(), missing.to_str().unwrap()]);
     assert_eq!(out.code, 2);
     let objs: Vec<serde_json::Value> = out
-        .stdout
+        .out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();

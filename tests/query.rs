@@ -7,25 +7,20 @@
 //! 3 about a budget vote in `the-hill/`, one about trump and biden and one about trump
 //! alone in `reuters/`; a few words (`glacier`, `senate`) are in few of them.
 
-use std::fs;
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+use common::{Run, TestEnv};
 
-struct Archive {
-    dir: tempfile::TempDir,
-}
-
-impl Archive {
-    fn new() -> Archive {
-        let dir = tempfile::tempdir().unwrap();
+/// This file's archive and searches, on the shared [`TestEnv`].
+impl TestEnv {
+    /// The archive described above, indexed.
+    fn indexed() -> TestEnv {
+        let env = TestEnv::new().today("2025-02-06");
         let write = |source: &str, n: usize, title: &str, body: &str| {
-            let folder = dir.path().join("archive").join(source);
-            fs::create_dir_all(&folder).unwrap();
             let text = format!(" date 2025-01-{:02} {title}\n\n{body}\n", n % 28 + 1);
-            fs::write(folder.join(format!("{n:03}.txt")), text).unwrap();
+            env.write(format!("{source}/{n:03}.txt"), text);
         };
         for n in 0..12 {
             let extra = if n < 2 { " A glacier melts." } else { "" };
@@ -51,34 +46,8 @@ impl Archive {
             "Trump met Biden on stage.",
         );
         write("reuters", 16, "Trump rally", "Trump spoke to a crowd.");
-        let archive = Archive { dir };
-        let out = archive.run(&["index", "archive", "--index", "idx", "-q"]);
-        assert!(out.status.code().unwrap() <= 2, "index failed");
-        archive
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", "2025-02-06")
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap()
-    }
-
-    /// `newsfind search ARGS --index idx`: (exit code, stdout, stderr).
-    fn search(&self, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec!["search"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--index", "idx"]);
-        let out = self.run(&all);
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        env.index_ok(2);
+        env
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -86,7 +55,7 @@ impl Archive {
         // --copies: the generated articles share their text, so they are copies of one
         // story, which a search would otherwise show once.
         all.extend_from_slice(&["-f", "json", "-n", "100", "--copies"]);
-        let (code, out, err) = self.search(&all);
+        let Run { code, out, err } = self.search(&all);
         assert!(code <= 1, "{args:?}: {err}");
         serde_json::from_str(&out).unwrap()
     }
@@ -115,7 +84,7 @@ fn marked(hit: &Value, field: &str, ranges: &str) -> Vec<String> {
 
 #[test]
 fn every_word_while_enough_documents_hold_them_then_most() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     // 12 documents hold every word: the strategy is all, as before.
     let v = a.json(&["climate", "policy"]);
     assert_eq!(v["strategy"], "all");
@@ -139,7 +108,7 @@ fn every_word_while_enough_documents_hold_them_then_most() {
             .all(|p| p.ends_with("000.txt") || p.ends_with("001.txt")),
         "{first:?}"
     );
-    let (code, out, _) = a.search(&["climate", "policy", "glacier"]);
+    let Run { code, out, .. } = a.search(&["climate", "policy", "glacier"]);
     assert_eq!(code, 0);
     assert!(
         out.lines()
@@ -163,7 +132,7 @@ fn every_word_while_enough_documents_hold_them_then_most() {
 
 #[test]
 fn stop_words_in_and_out_of_quotes() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     // "what", "is", "the" neither block nor count.
     let v = a.json(&["what is the climate policy"]);
     assert_eq!(
@@ -178,7 +147,7 @@ fn stop_words_in_and_out_of_quotes() {
 
 #[test]
 fn fuzzy_words_match_and_are_highlighted() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     let v = a.json(&["glaicer~1"]);
     assert_eq!(v["total"], 2);
     assert_eq!(marked(&v["hits"][0], "snippet", "highlights"), ["glacier"]);
@@ -188,8 +157,8 @@ fn fuzzy_words_match_and_are_highlighted() {
 
 #[test]
 fn did_you_mean() {
-    let a = Archive::new();
-    let (code, out, _) = a.search(&["climte", "polcy"]);
+    let a = TestEnv::indexed();
+    let Run { code, out, .. } = a.search(&["climte", "polcy"]);
     assert_eq!(code, 1);
     assert!(
         out.contains("did you mean: climate policy? 12 matches"),
@@ -211,23 +180,23 @@ fn did_you_mean() {
 
 #[test]
 fn leading_minus_word_and_options_after_the_words() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     assert_eq!(a.titles(&["trump", "-biden"]), ["Trump rally"]);
     assert_eq!(a.titles(&["-biden", "trump"]), ["Trump rally"]);
     // `--` is not needed, and options after it are still options.
-    let (code, out, err) = a.search(&["--", "trump", "-biden", "-n", "1", "-f", "paths"]);
+    let Run { code, out, err } = a.search(&["--", "trump", "-biden", "-n", "1", "-f", "paths"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 1, "{out}");
     // A mistyped long option is still an error, not a query word.
-    let (code, _, err) = a.search(&["trump", "--bogus"]);
+    let Run { code, err, .. } = a.search(&["trump", "--bogus"]);
     assert_eq!(code, 2, "{err}");
 }
 
 #[test]
 fn everyday_query_habits() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     // A pasted headline with a colon: the unknown field is a word.
-    let (code, _, err) = a.search(&["Trump: Biden debate"]);
+    let Run { code, err, .. } = a.search(&["Trump: Biden debate"]);
     assert_eq!(code, 0, "{err}");
     // Curly quotes make a phrase.
     assert_eq!(a.json(&["\u{201c}budget vote\u{201d}"])["total"], 3);
@@ -244,20 +213,20 @@ fn everyday_query_habits() {
 
 #[test]
 fn deep_nesting_is_a_clear_error() {
-    let a = Archive::new();
+    let a = TestEnv::indexed();
     let deep = format!("{}x{}", "(a OR ".repeat(1000), ")".repeat(1000));
-    let (code, out, err) = a.search(&[&deep]);
+    let Run { code, out, err } = a.search(&[&deep]);
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("parentheses nest 1000 deep"), "{err}");
-    let (code, _, err) = a.search(&[&"(".repeat(20_000)]);
+    let Run { code, err, .. } = a.search(&[&"(".repeat(20_000)]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1);
 }
 
 #[test]
 fn an_unknown_source_names_the_closest() {
-    let a = Archive::new();
-    let (code, _, err) = a.search(&["climate", "--source", "CNN"]);
+    let a = TestEnv::indexed();
+    let Run { code, err, .. } = a.search(&["climate", "--source", "CNN"]);
     assert_eq!(code, 1);
     assert!(err.contains("closest: cnn-news"), "{err}");
 }

@@ -11,71 +11,22 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+use common::{Run, TestEnv};
+
 const TODAY: &str = "2025-02-06";
 
-/// A temp dir holding a copy of the fixture archive and its index.
-struct TestEnv {
-    dir: tempfile::TempDir,
-}
-
+/// This file's environment and searches, on the shared [`TestEnv`].
 impl TestEnv {
     /// The fixture archive in `archive/`, indexed into `idx/`.
     fn indexed() -> TestEnv {
-        let env = TestEnv::unindexed("archive");
-        let out = env.run(&["index", "archive", "--index", "idx", "-q"]);
-        assert!(
-            out.status.code().unwrap() <= 2,
-            "index failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let env = TestEnv::new().today(TODAY).with_fixtures();
+        env.index_ok(2);
         env
-    }
-
-    /// The fixture archive copied to `name/`, no index.
-    fn unindexed(name: &str) -> TestEnv {
-        let env = TestEnv {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search/archive");
-        common::copy_tree(&fixtures, &env.dir.path().join(name));
-        env
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", TODAY)
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NO_COLOR");
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// `newsfind search ARGS --index idx`: (exit code, stdout, stderr).
-    fn search(&self, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec!["search"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--index", "idx"]);
-        let out = self.run(&all);
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
     }
 
     /// The paths of the hits, in order.
@@ -85,7 +36,7 @@ impl TestEnv {
         if !args.contains(&"-n") {
             all.extend_from_slice(&["-n", "100"]);
         }
-        let (code, out, err) = self.search(&all);
+        let Run { code, out, err } = self.search(&all);
         assert!(code <= 1, "{args:?}: {err}");
         out.lines().map(str::to_string).collect()
     }
@@ -94,7 +45,7 @@ impl TestEnv {
     fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.extend_from_slice(&["--format", "json"]);
-        let (code, out, err) = self.search(&all);
+        let Run { code, out, err } = self.search(&all);
         assert!(code <= 1, "{args:?}: {err}");
         serde_json::from_str(&out).unwrap()
     }
@@ -130,7 +81,7 @@ const BREXIT: &str = "archive/bbc-news/005_old.txt";
 #[test]
 fn text_output() {
     let env = TestEnv::indexed();
-    let (code, out, err) = env.search(&["ukraine", "--color", "never"]);
+    let Run { code, out, err } = env.search(&["ukraine", "--color", "never"]);
     assert_eq!(code, 0, "{err}");
     // Ids hash the absolute path, which is the temp dir's.
     let id = env.json(&["ukraine"])["hits"][0]["id"].clone();
@@ -151,7 +102,7 @@ Elections in Ukraine postponed
 #[test]
 fn text_output_of_teasers_and_windows() {
     let env = TestEnv::indexed();
-    let (code, out, _) = env.search(&["deal", "--color", "never"]);
+    let Run { code, out, .. } = env.search(&["deal", "--color", "never"]);
     assert_eq!(code, 0);
     let id = env.json(&["deal"])["hits"][0]["id"].clone();
     let want = format!(
@@ -165,20 +116,22 @@ Budget deal reached overnight
         id.as_str().unwrap()
     );
     assert_eq!(out, want);
-    let (_, out, _) = env.search(&["budget", "--color", "never", "-n", "1", "--offset", "1"]);
+    let out = env
+        .search(&["budget", "--color", "never", "-n", "1", "--offset", "1"])
+        .out;
     assert!(out.starts_with("4 matches, showing 2-2\n"), "{out}");
 }
 
 #[test]
 fn colour() {
     let env = TestEnv::indexed();
-    let (_, always, _) = env.search(&["kyiv", "--color", "always"]);
+    let always = env.search(&["kyiv", "--color", "always"]).out;
     // The matched word in red bold.
     assert!(always.contains("\x1b[31mKyiv\x1b[0m"), "{always:?}");
     // Not a terminal: no colour by default, none with never.
-    let (_, auto, _) = env.search(&["kyiv"]);
+    let auto = env.search(&["kyiv"]).out;
     assert!(!auto.contains('\x1b'));
-    let (_, never, _) = env.search(&["kyiv", "--color", "never"]);
+    let never = env.search(&["kyiv", "--color", "never"]).out;
     assert!(!never.contains('\x1b'));
     // NO_COLOR does not override an explicit --color always, and auto stays plain.
     let out = env
@@ -238,7 +191,7 @@ fn json_output() {
 #[test]
 fn jsonl_and_paths_output() {
     let env = TestEnv::indexed();
-    let (code, out, _) = env.search(&["budget", "--format", "jsonl"]);
+    let Run { code, out, .. } = env.search(&["budget", "--format", "jsonl"]);
     assert_eq!(code, 0);
     let lines: Vec<Value> = out
         .lines()
@@ -258,10 +211,10 @@ fn jsonl_and_paths_output() {
 #[test]
 fn exit_codes_and_errors() {
     let env = TestEnv::indexed();
-    assert_eq!(env.search(&["ukraine"]).0, 0);
-    let (code, out, err) = env.search(&["nothingmatchesthis"]);
+    assert_eq!(env.search(&["ukraine"]).code, 0);
+    let Run { code, out, err } = env.search(&["nothingmatchesthis"]);
     assert_eq!((code, out.as_str(), err.as_str()), (1, "0 matches\n", ""));
-    let (code, out, _) = env.search(&["nothingmatchesthis", "-f", "json"]);
+    let Run { code, out, .. } = env.search(&["nothingmatchesthis", "-f", "json"]);
     assert_eq!(code, 1);
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["total"], 0);
     for (query, want) in [
@@ -272,18 +225,18 @@ fn exit_codes_and_errors() {
         ("\"unclosed", "newsfind: invalid query"),
         ("date:soon", "invalid date \"soon\""),
     ] {
-        let (code, out, err) = env.search(&[query]);
+        let Run { code, out, err } = env.search(&[query]);
         assert_eq!(code, 2, "{query}");
         assert_eq!(out, "");
         assert!(err.contains(want), "{query}: {err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
-    let (code, _, err) = env.search(&["x", "--since", "someday"]);
+    let Run { code, err, .. } = env.search(&["x", "--since", "someday"]);
     assert_eq!(code, 2);
     assert!(err.contains("--since \"someday\""), "{err}");
     let out = env.run(&["search", "x", "--index", "nowhere"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no index at nowhere"));
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("no index at nowhere"));
 }
 
 #[test]
@@ -325,8 +278,8 @@ fn query_syntax() {
     assert_eq!(env.paths(&["refer*"]), [BREXIT]);
     assert_eq!(env.paths(&["ukr*", "--kind", "article"]), [ELECTIONS]);
     // An apostrophe in a word is not an unclosed quote: no match, no error.
-    assert_eq!(env.search(&["kyiv's"]).0, 1);
-    assert_eq!(env.search(&["'kyiv said'"]).0, 0);
+    assert_eq!(env.search(&["kyiv's"]).code, 1);
+    assert_eq!(env.search(&["'kyiv said'"]).code, 0);
     // A query split over several arguments is one query.
     assert_eq!(
         env.paths(&["budget", "congress"]),
@@ -406,7 +359,7 @@ fn date_filters() {
         [BREXIT, BUDGET, UNDATED]
     );
     // --on conflicts with --since.
-    let (code, _, err) = env.search(&["x", "--on", "2025", "--since", "2024"]);
+    let Run { code, err, .. } = env.search(&["x", "--on", "2025", "--since", "2024"]);
     assert_eq!(code, 2, "{err}");
 }
 
@@ -431,7 +384,7 @@ fn source_filter() {
         articles(&["--source", "reuters", "--source", "the hill"]).len(),
         3
     );
-    let (code, out, err) = env.search(&["*", "--source", "nobody"]);
+    let Run { code, out, err } = env.search(&["*", "--source", "nobody"]);
     assert_eq!((code, out.as_str()), (1, "0 matches\n"));
     assert!(err.contains("no document from source \"nobody\""), "{err}");
 }
@@ -503,15 +456,17 @@ fn facets() {
     assert_eq!(
         f["months"],
         serde_json::json!([
-            {"month": "2024-11", "count": 1},
-            {"month": "2024-12", "count": 0},
-            {"month": "2025-01", "count": 0},
-            {"month": "2025-02", "count": 2}
+            {"month": "2024-11", "count": 1, "stories": 1},
+            {"month": "2024-12", "count": 0, "stories": 0},
+            {"month": "2025-01", "count": 0, "stories": 0},
+            {"month": "2025-02", "count": 2, "stories": 2}
         ])
     );
     assert_eq!(f["undated"], 1);
 
-    let (_, out, _) = env.search(&["budget", "--facets", "--color", "never", "-n", "0"]);
+    let out = env
+        .search(&["budget", "--facets", "--color", "never", "-n", "0"])
+        .out;
     let want = "\
 4 matches
 
@@ -536,16 +491,11 @@ fn show_a_document() {
         .as_str()
         .unwrap()
         .to_string();
-    let by_path = env.run(&["show", ELECTIONS, "--index", "idx", "--color", "never"]);
-    assert_eq!(
-        by_path.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&by_path.stderr)
-    );
-    let text = String::from_utf8(by_path.stdout).unwrap();
-    let by_id = env.run(&["show", &id, "--index", "idx", "--color", "never"]);
-    assert_eq!(String::from_utf8(by_id.stdout).unwrap(), text);
+    let by_path = env.on_index(&["show", ELECTIONS, "--color", "never"]);
+    assert_eq!(by_path.code, 0, "{}", by_path.err);
+    let text = by_path.out;
+    let by_id = env.on_index(&["show", &id, "--color", "never"]);
+    assert_eq!(by_id.out, text);
     for part in [
         "Elections in Ukraine postponed\n",
         "date      2025-02-03\n",
@@ -560,8 +510,8 @@ fn show_a_document() {
     ] {
         assert!(text.contains(part), "{part:?} not in:\n{text}");
     }
-    let json = env.run(&["show", &id, "--index", "idx", "--format", "json"]);
-    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let json = env.on_index(&["show", &id, "--format", "json"]);
+    let v: Value = serde_json::from_str(&json.out).unwrap();
     assert_eq!(v["title"], "Elections in Ukraine postponed");
     assert_eq!(v["captions"][0]["credit"], "AFP/Getty");
     assert_eq!(v["teasers"].as_array().unwrap().len(), 2);
@@ -571,31 +521,29 @@ fn show_a_document() {
         .as_str()
         .unwrap()
         .to_string();
-    let out = env.run(&["show", &teaser, "--index", "idx", "--format", "json"]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = env.on_index(&["show", &teaser, "--format", "json"]);
+    let v: Value = serde_json::from_str(&out.out).unwrap();
     assert_eq!(v["kind"], "teaser");
     assert_eq!(v["article_id"], id.as_str());
     // Once the file is gone, its teasers cannot be shown, and that is said.
     fs::remove_file(env.path(ELECTIONS)).unwrap();
-    let out = env.run(&["show", &id, "--index", "idx", "--format", "json"]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = env.on_index(&["show", &id, "--format", "json"]);
+    let v: Value = serde_json::from_str(&out.out).unwrap();
     assert!(v["teasers"].is_null());
     assert!(v["teasers_note"]
         .as_str()
         .unwrap()
         .contains("cannot be read"));
     // Not there: an error.
-    let out = env.run(&["show", "a0000000000000000", "--index", "idx"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no document"));
+    let out = env.on_index(&["show", "a0000000000000000"]);
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("no document"));
 }
 
 #[test]
 fn stats() {
     let env = TestEnv::indexed();
-    let out = env.run(&["stats", "--index", "idx", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = env.stats();
     assert_eq!(v["articles"], 5);
     assert_eq!(v["undated_articles"], 1);
     // Teasers: budget talks, budget deal, elections, polar bears; two fold into articles.
@@ -610,7 +558,7 @@ fn stats() {
         serde_json::json!([{"year": 2016, "count": 1}, {"year": 2024, "count": 1}, {"year": 2025, "count": 2}])
     );
     assert!(v["size_bytes"].as_u64().unwrap() > 0);
-    let text = String::from_utf8(env.run(&["stats", "--index", "idx"]).stdout).unwrap();
+    let text = env.on_index(&["stats"]).out;
     assert!(text.contains("articles  5 (1 undated)"), "{text}");
     assert!(text.contains("Articles by year"), "{text}");
 }
@@ -623,21 +571,9 @@ fn query_bench() {
         "# a comment\n\nukraine\n\"climate change\" --since 2016 --source bbc-news\n'\"climate change\"'\nbudget --facets\n",
     )
     .unwrap();
-    let out = env.run(&[
-        "query-bench",
-        "queries.txt",
-        "--index",
-        "idx",
-        "--rounds",
-        "3",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = env.on_index(&["query-bench", "queries.txt", "--rounds", "3"]);
+    assert_eq!(out.code, 0, "{}", out.err);
+    let v: Value = serde_json::from_str(&out.out).unwrap();
     assert_eq!(v["queries"], 4);
     assert_eq!(v["rounds"], 3);
     for key in ["p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms"] {
@@ -649,28 +585,27 @@ fn query_bench() {
     assert_eq!(v["by_kind"]["1-word"]["queries"], 1);
     // A line that is not a search is an error naming the line.
     fs::write(env.path("bad.txt"), "ukraine\nbudget --bogus\n").unwrap();
-    let out = env.run(&["query-bench", "bad.txt", "--index", "idx"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.txt:2:"));
+    let out = env.on_index(&["query-bench", "bad.txt"]);
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("bad.txt:2:"));
 }
 
 #[test]
 fn first_search_indexes_data() {
-    let env = TestEnv::unindexed("data");
+    let env = TestEnv::new().today(TODAY);
+    env.copy_fixtures("data");
     let out = env.run(&["search", "ukraine", "--color", "never"]);
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let err = out.err;
+    assert_eq!(out.code, 0, "{err}");
     assert!(
         err.starts_with("newsfind: no index at index/, indexing data/ first\n"),
         "{err}"
     );
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("data/reuters/001_elections.txt"));
+    assert!(out.out.contains("data/reuters/001_elections.txt"));
     // The second time the index is there: nothing said.
     let out = env.run(&["search", "ukraine"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert_eq!(out.code, 0);
+    assert_eq!(out.err, "");
 }
 
 #[test]

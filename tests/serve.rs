@@ -7,17 +7,17 @@
 
 mod common;
 
-use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+use common::{bin, ChildGuard, TestEnv};
+
 const TODAY: &str = "2025-02-06";
 
 const HOSTILE_TITLE: &str = "<script>alert(1)</script> Hostile <img src=x onerror=alert(2)>";
@@ -25,98 +25,47 @@ const HOSTILE_BODY: &str =
     "Click <a href=\"javascript:alert(3)\">here</a> for the hostile story.\n\n\
      Escapes \u{1b}[2J\u{1b}]0;owned\u{7} and \u{1b}]52;c;cHduZWQ=\u{7} end here.";
 
-/// A temp dir with the fixture archive and a hostile article in `archive/`, indexed
-/// into `idx/`.
-struct TestEnv {
-    dir: tempfile::TempDir,
-}
-
+/// This file's environment and server, on the shared [`TestEnv`].
 impl TestEnv {
+    /// The fixture archive and a hostile article in `archive/`, indexed into `idx/`.
     fn indexed() -> TestEnv {
-        let env = TestEnv {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search/archive");
-        common::copy_tree(&fixtures, &env.path("archive"));
+        let env = TestEnv::new().today(TODAY).with_fixtures();
         env.write(
-            "archive/mischief/900_hostile.txt",
-            &format!(
+            "mischief/900_hostile.txt",
+            format!(
                 " date 2024-06-10 {HOSTILE_TITLE}\n\n<b>By</b> \u{1b}[31mRed\n\n{HOSTILE_BODY}\n"
             ),
         );
-        env.index();
+        env.index_ok(2);
         env
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.path(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", TODAY)
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NEWSFIND_TOKEN");
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn index(&self) {
-        let out = self.run(&["index", "archive", "--index", "idx", "-q"]);
-        assert!(
-            out.status.code().unwrap() <= 2,
-            "index failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// What the CLI prints as JSON for `args` (plus `--index idx`).
-    fn cli_json(&self, args: &[&str]) -> Value {
-        // Options right after the subcommand: its arguments may end with `-- -word`.
-        let mut all = vec![args[0], "--index", "idx", "--format", "json"];
-        all.extend_from_slice(&args[1..]);
-        let out = self.run(&all);
-        assert!(
-            out.status.code().unwrap() <= 1,
-            "{all:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
     fn serve(&self, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--index", "idx", "--addr", "127.0.0.1:0"];
+        // The index as `cli_json` names it: `stats` says which index it read.
+        let index = self.index_dir();
+        let mut args = vec![
+            "serve",
+            "--index",
+            index.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ];
         args.extend_from_slice(extra);
-        Server::start(self.command(&args))
+        Server::start(&mut self.command(&args))
     }
 }
 
 /// A running `newsfind serve`, killed on drop.
 struct Server {
-    child: Child,
+    _child: ChildGuard,
     addr: String,
     /// Lines the server printed on stderr after its address.
     stderr: mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn start(mut cmd: Command) -> Server {
-        let mut child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+    fn start(cmd: &mut Command) -> Server {
+        let mut child = ChildGuard::spawn(cmd.stdout(Stdio::null()).stderr(Stdio::piped()));
         let (tx, rx) = mpsc::channel();
         let stderr = child.stderr.take().unwrap();
         // Drains stderr for the server's whole life, so it never blocks on the pipe.
@@ -129,7 +78,7 @@ impl Server {
             }
         });
         let mut server = Server {
-            child,
+            _child: child,
             addr: String::new(),
             stderr: rx,
         };
@@ -162,13 +111,6 @@ impl Server {
         let res = self.get(path);
         assert_eq!(res.status, 200, "{path}: {}", res.text());
         res.json()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -415,6 +357,38 @@ fn the_article_view_adds_marks_and_teaser_links() {
     );
 }
 
+/// `match=` is `--match`: the same strategy answers, and the JSON says which.
+#[test]
+fn the_match_parameter_is_the_cli_flag() {
+    let env = TestEnv::indexed();
+    let server = env.serve(&[]);
+    let words = "budget elections";
+    for how in ["all", "most", "any"] {
+        let api = server.json(&format!(
+            "/api/search?{}",
+            query(&[("q", words), ("match", how)])
+        ));
+        assert_eq!(
+            api,
+            env.cli_json(&["search", words, "--match", how]),
+            "{how}"
+        );
+        assert_eq!(api["strategy"], how);
+    }
+    let all = server.json(&format!(
+        "/api/search?{}",
+        query(&[("q", words), ("match", "all")])
+    ));
+    let any = server.json(&format!(
+        "/api/search?{}",
+        query(&[("q", words), ("match", "any")])
+    ));
+    assert!(any["total"].as_u64() > all["total"].as_u64(), "{any} {all}");
+    let res = server.get("/api/search?q=x&match=some");
+    assert_eq!(res.status, 400, "{}", res.text());
+    assert_eq!(res.json()["parameter"], "match");
+}
+
 #[test]
 fn bad_input_is_a_400_naming_the_problem_never_a_500() {
     let env = TestEnv::indexed();
@@ -637,10 +611,10 @@ fn a_commit_of_a_concurrent_index_run_shows_up_without_a_restart() {
     let path = "/api/search?q=zeppelin";
     assert_eq!(server.json(path)["total"], 0);
     env.write(
-        "archive/reuters/010_zeppelin.txt",
+        "reuters/010_zeppelin.txt",
         " date 2025-02-04 Zeppelin lands in a field\n\nA zeppelin landed in a field on Tuesday.\n",
     );
-    env.index();
+    env.index_ok(2);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let total = server.json(path)["total"].as_u64().unwrap();
@@ -670,7 +644,7 @@ fn the_page_works_in_a_real_browser() {
     };
     let out = Command::new(python)
         .arg(&script)
-        .arg(BIN)
+        .arg(bin())
         .arg(&shots)
         .output()
         .unwrap();

@@ -3,13 +3,15 @@
 //! boilerplate; and `similar`. Archives are generated text (made-up words), written into
 //! temp dirs and indexed with the real binary.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::TestEnv;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+const TODAY: &str = "2025-01-01";
 
 /// Made-up words, a fixed pseudo-random run of them per seed.
 fn words(seed: u64, n: usize) -> String {
@@ -54,71 +56,18 @@ fn syndicated(original: &[String], seed: u64) -> Vec<String> {
     copy
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.dir.path().join("archive").join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn remove(&self, rel: &str) {
-        fs::remove_file(self.dir.path().join("archive").join(rel)).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", "2025-01-01")
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap()
-    }
-
-    fn index(&self) {
-        let out = self.run(&["index", "archive", "--index", "idx", "-q"]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "index: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["--index", "idx", "-f", "json"]);
-        let out = self.run(&all);
-        assert!(
-            out.status.code().unwrap_or(2) < 2,
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
+/// This file's reading of the index, on the shared [`TestEnv`].
+impl TestEnv {
     fn text(&self, args: &[&str]) -> String {
         let mut all = args.to_vec();
-        all.extend(["--index", "idx", "--color", "never"]);
-        let out = self.run(&all);
-        String::from_utf8(out.stdout).unwrap()
+        all.extend(["--color", "never"]);
+        self.on_index(&all).out
     }
 
     /// Story id of every article, by path under `archive/` (from `search '*' --copies`).
     fn stories(&self) -> Vec<(String, String)> {
-        let v = self.json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
-        let root = fs::canonicalize(self.dir.path().join("archive")).unwrap();
+        let v = self.cli_json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
+        let root = fs::canonicalize(self.archive()).unwrap();
         let mut out: Vec<(String, String)> = v["hits"]
             .as_array()
             .unwrap()
@@ -140,10 +89,6 @@ impl Env {
             .unwrap_or_else(|| panic!("{rel} not indexed"))
             .1
     }
-
-    fn stats(&self) -> Value {
-        self.json(&["stats"])
-    }
 }
 
 /// The keyword every article of the tests carries, so that a search finds them all.
@@ -156,15 +101,15 @@ fn with_key(mut paras: Vec<String>) -> Vec<String> {
 
 #[test]
 fn copies_collapse_into_their_best_hit() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let original = with_key(paragraphs(1, 8));
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Dam plan approved", &original),
+        file("2024-05-01", "Dam plan approved", &original),
     );
     env.write(
         "outlet-a/002.txt",
-        &file(
+        file(
             "2024-05-02",
             "Council backs the dam",
             &syndicated(&original, 91),
@@ -172,7 +117,7 @@ fn copies_collapse_into_their_best_hit() {
     );
     env.write(
         "outlet-b/003.txt",
-        &file(
+        file(
             "2024-05-03",
             "Dam: what to know",
             &syndicated(&original, 92),
@@ -180,15 +125,15 @@ fn copies_collapse_into_their_best_hit() {
     );
     env.write(
         "outlet-c/004.txt",
-        &file(
+        file(
             "2024-05-01",
             "Fishing season opens",
             &with_key(paragraphs(2, 8)),
         ),
     );
-    env.index();
+    env.index_ok(0);
 
-    let v = env.json(&["search", KEY]);
+    let v = env.cli_json(&["search", KEY]);
     assert_eq!(v["total"], 4);
     assert_eq!(v["stories"], 2);
     let hits = v["hits"].as_array().unwrap();
@@ -217,14 +162,14 @@ fn copies_collapse_into_their_best_hit() {
     assert!(text.contains("and 2 copies: "), "{text}");
 
     // --copies: every copy is a hit, all three with one story id.
-    let v = env.json(&["search", KEY, "--copies"]);
+    let v = env.cli_json(&["search", KEY, "--copies"]);
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 4);
     let same = hits.iter().filter(|h| h["story"] == story["story"]).count();
     assert_eq!(same, 3);
 
     // show lists an article's copies.
-    let shown = env.json(&["show", copies[0]["id"].as_str().unwrap()]);
+    let shown = env.cli_json(&["show", copies[0]["id"].as_str().unwrap()]);
     assert_eq!(shown["story"], story["story"]);
     assert_eq!(shown["copy_count"], 2);
     let text = env.text(&["show", copies[0]["id"].as_str().unwrap()]);
@@ -237,27 +182,111 @@ fn copies_collapse_into_their_best_hit() {
 }
 
 #[test]
+fn facets_count_articles_and_stories() {
+    let env = TestEnv::new().today(TODAY);
+    let original = with_key(paragraphs(3, 8));
+    env.write(
+        "wire/001.txt",
+        file("2024-05-01", "Dam plan approved", &original),
+    );
+    // Two copies in one outlet, one of them in the next month.
+    env.write(
+        "outlet-a/002.txt",
+        file(
+            "2024-05-02",
+            "Council backs the dam",
+            &syndicated(&original, 93),
+        ),
+    );
+    env.write(
+        "outlet-a/003.txt",
+        file("2024-06-01", "Dam: a month on", &syndicated(&original, 94)),
+    );
+    env.write(
+        "outlet-a/004.txt",
+        file(
+            "2024-05-03",
+            "Fishing season opens",
+            &with_key(paragraphs(4, 8)),
+        ),
+    );
+    env.index_ok(0);
+
+    let v = env.cli_json(&["search", KEY, "--facets"]);
+    assert_eq!(
+        (v["total"].as_u64(), v["stories"].as_u64()),
+        (Some(4), Some(2))
+    );
+    let f = &v["facets"];
+    let source = |slug: &str| {
+        let s = f["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["slug"] == slug)
+            .unwrap_or_else(|| panic!("no {slug} in {f:#}"));
+        (s["count"].as_u64().unwrap(), s["stories"].as_u64().unwrap())
+    };
+    // outlet-a: three articles, two of them copies of one story.
+    assert_eq!(source("outlet-a"), (3, 2), "{f:#}");
+    assert_eq!(source("wire"), (1, 1), "{f:#}");
+    let months: Vec<(String, u64, u64)> = f["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap().to_string(),
+                m["count"].as_u64().unwrap(),
+                m["stories"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        // A story counts in the month of its first article.
+        [("2024-05".to_string(), 3, 2), ("2024-06".to_string(), 1, 0)],
+        "{f:#}"
+    );
+    assert_eq!(f["undated_stories"], 0);
+
+    let text = env.text(&["search", KEY, "--facets", "-n", "0"]);
+    let line = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line in {text}"))
+            .to_string()
+    };
+    assert!(line("outlet-a").ends_with(" 3 in 2 stories"), "{text}");
+    assert!(line("wire").ends_with(" 1"), "{text}");
+    assert!(line("2024-05").ends_with(" 3 in 2 stories"), "{text}");
+    // --copies lists every copy; the facets count the same.
+    let v = env.cli_json(&["search", KEY, "--facets", "--copies"]);
+    assert_eq!(v["facets"], f.clone());
+}
+
+#[test]
 fn new_files_join_stories_and_changed_or_removed_ones_leave() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let original = paragraphs(3, 8);
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Bridge closes", &original),
+        file("2024-05-01", "Bridge closes", &original),
     );
     env.write(
         "other/009.txt",
-        &file("2024-05-01", "Unrelated", &paragraphs(4, 8)),
+        file("2024-05-01", "Unrelated", &paragraphs(4, 8)),
     );
-    env.index();
+    env.index_ok(0);
     let alone = env.story_of("wire/001.txt");
     assert_eq!(env.stats()["stories_with_copies"], 0);
 
     // A copy arrives: it joins the original, under the original's story id.
     env.write(
         "outlet-a/002.txt",
-        &file("2024-05-02", "Bridge shut", &syndicated(&original, 93)),
+        file("2024-05-02", "Bridge shut", &syndicated(&original, 93)),
     );
-    env.index();
+    env.index_ok(0);
     let story = env.story_of("wire/001.txt");
     assert_eq!(story, alone, "the first article's story keeps its id");
     assert_eq!(env.story_of("outlet-a/002.txt"), story);
@@ -266,18 +295,18 @@ fn new_files_join_stories_and_changed_or_removed_ones_leave() {
     // A second copy joins the same story.
     env.write(
         "outlet-b/003.txt",
-        &file("2024-05-02", "Bridge: latest", &syndicated(&original, 94)),
+        file("2024-05-02", "Bridge: latest", &syndicated(&original, 94)),
     );
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.story_of("outlet-b/003.txt"), story);
     assert_eq!(env.stats()["articles_with_copies"], 3);
 
     // One copy is rewritten into another story: it leaves; the others stay together.
     env.write(
         "outlet-a/002.txt",
-        &file("2024-05-02", "Other news", &paragraphs(5, 8)),
+        file("2024-05-02", "Other news", &paragraphs(5, 8)),
     );
-    env.index();
+    env.index_ok(0);
     assert_ne!(env.story_of("outlet-a/002.txt"), story);
     assert_eq!(env.story_of("outlet-b/003.txt"), story);
     assert_eq!(env.story_of("wire/001.txt"), story);
@@ -285,15 +314,15 @@ fn new_files_join_stories_and_changed_or_removed_ones_leave() {
 
     // The other copy goes away: the original is a story of its own again.
     env.remove("outlet-b/003.txt");
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.stats()["stories_with_copies"], 0);
-    let v = env.json(&["show", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["show", "archive/wire/001.txt"]);
     assert_eq!(v["copy_count"], 0);
 
     // The incremental result is the one a fresh index gives.
     let incremental = partition(&env.stories());
-    let out = env.run(&["index", "archive", "--index", "idx", "-q", "--rebuild"]);
-    assert_eq!(out.status.code(), Some(0));
+    let out = env.index(&["-q", "--rebuild"]);
+    assert_eq!(out.code, 0);
     assert_eq!(partition(&env.stories()), incremental);
 }
 
@@ -310,25 +339,25 @@ fn partition(stories: &[(String, String)]) -> Vec<Vec<String>> {
 
 #[test]
 fn a_story_splits_when_the_article_holding_it_together_leaves() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     // b is a copy of the first half of a; c of the second half: a holds them together.
     let a = paragraphs(6, 12);
-    env.write("s1/a.txt", &file("2024-05-01", "Whole", &a));
-    env.write("s2/b.txt", &file("2024-05-01", "First half", &a[..6]));
-    env.write("s3/c.txt", &file("2024-05-01", "Second half", &a[6..]));
-    env.index();
+    env.write("s1/a.txt", file("2024-05-01", "Whole", &a));
+    env.write("s2/b.txt", file("2024-05-01", "First half", &a[..6]));
+    env.write("s3/c.txt", file("2024-05-01", "Second half", &a[6..]));
+    env.index_ok(0);
     let story = env.story_of("s1/a.txt");
     assert_eq!(env.story_of("s2/b.txt"), story);
     assert_eq!(env.story_of("s3/c.txt"), story);
     env.remove("s1/a.txt");
-    env.index();
+    env.index_ok(0);
     assert_ne!(env.story_of("s2/b.txt"), env.story_of("s3/c.txt"));
     assert_eq!(env.stats()["stories_with_copies"], 0);
 }
 
 #[test]
 fn shared_boilerplate_does_not_make_a_story() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let pitch = "Sign up for the Morning Briefing newsletter and get our best stories every day in your inbox, free.";
     let copyright =
         "Copyright 2024 The Daily Example. All rights reserved. Click here for reprint permission.";
@@ -342,11 +371,11 @@ fn shared_boilerplate_does_not_make_a_story() {
         paras.push(pitch.to_string());
         paras.push(copyright.to_string());
         env.write(
-            &format!("daily-example/{i:03}.txt"),
-            &file("2024-05-01", &format!("Story {i}"), &paras),
+            format!("daily-example/{i:03}.txt"),
+            file("2024-05-01", &format!("Story {i}"), &paras),
         );
     }
-    env.index();
+    env.index_ok(0);
     assert_eq!(env.stats()["stories_with_copies"], 0, "{:?}", env.stories());
 
     // A real copy among them still joins its original, boilerplate and all.
@@ -356,13 +385,13 @@ fn shared_boilerplate_does_not_make_a_story() {
     copy.extend(paragraphs(100, 4)[2..].iter().cloned());
     env.write(
         "daily-example/100.txt",
-        &file("2024-05-02", "Long version", &paragraphs(100, 4)),
+        file("2024-05-02", "Long version", &paragraphs(100, 4)),
     );
     env.write(
         "wire/101.txt",
-        &file("2024-05-02", "Copy of the long version", &copy),
+        file("2024-05-02", "Copy of the long version", &copy),
     );
-    env.index();
+    env.index_ok(0);
     assert_eq!(
         env.story_of("daily-example/100.txt"),
         env.story_of("wire/101.txt")
@@ -370,8 +399,57 @@ fn shared_boilerplate_does_not_make_a_story() {
 }
 
 #[test]
+fn snippets_leave_out_boilerplate() {
+    let env = TestEnv::new().today(TODAY);
+    let pitch = "This article appears in the Morning Briefing newsletter: sign up free.";
+    for i in 0..6u64 {
+        let mut paras = vec![pitch.to_string()];
+        paras.extend(paragraphs(200 + i, 3));
+        if i == 0 {
+            paras[2] = format!("{} briefing", paras[2]);
+        }
+        env.write(
+            format!("daily-example/{i:03}.txt"),
+            file("2024-05-01", &format!("Story {i}"), &paras),
+        );
+    }
+    // Another outlet prints the same words once: not its boilerplate.
+    env.write(
+        "other/001.txt",
+        file(
+            "2024-05-01",
+            "Elsewhere",
+            &[pitch.to_string(), words(300, 40)],
+        ),
+    );
+    env.index_ok(0);
+    let v = env.cli_json(&["search", "briefing", "-n", "10"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 7, "{v:#}");
+    for h in hits {
+        let snippet = h["snippet"].as_str().unwrap();
+        if h["source_slug"] == "other" {
+            assert!(snippet.contains("Morning Briefing"), "{h:#}");
+            continue;
+        }
+        assert!(!snippet.contains("Morning Briefing"), "{h:#}");
+        if h["title"] == "Story 0" {
+            // The match in the article's own text.
+            assert!(snippet.contains(" briefing "), "{h:#}");
+        } else {
+            // No match left: the start of the article's own text.
+            assert_eq!(h["snippet_from"], "lead", "{h:#}");
+            let i: u64 = h["title"].as_str().unwrap()["Story ".len()..]
+                .parse()
+                .unwrap();
+            assert!(snippet.starts_with(&words((200 + i) * 1000, 3)), "{h:#}");
+        }
+    }
+}
+
+#[test]
 fn similar_finds_related_coverage_but_not_own_copies() {
-    let env = Env::new();
+    let env = TestEnv::new().today(TODAY);
     let topic = "zebrafish hatchery pollution riverbank";
     let mut original = paragraphs(7, 8);
     for p in original.iter_mut().take(4) {
@@ -379,11 +457,11 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     }
     env.write(
         "wire/001.txt",
-        &file("2024-05-01", "Hatchery pollution found", &original),
+        file("2024-05-01", "Hatchery pollution found", &original),
     );
     env.write(
         "outlet-a/002.txt",
-        &file(
+        file(
             "2024-05-02",
             "Pollution at hatchery",
             &syndicated(&original, 95),
@@ -396,15 +474,15 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     }
     env.write(
         "outlet-b/003.txt",
-        &file("2024-05-06", "Hatchery to close", &related),
+        file("2024-05-06", "Hatchery to close", &related),
     );
     env.write(
         "outlet-c/004.txt",
-        &file("2024-05-01", "Unrelated", &paragraphs(9, 6)),
+        file("2024-05-01", "Unrelated", &paragraphs(9, 6)),
     );
-    env.index();
+    env.index_ok(0);
 
-    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt"]);
     let hits: Vec<&str> = v["hits"]
         .as_array()
         .unwrap()
@@ -420,13 +498,13 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     assert_eq!(v["of_copies"][0]["source_slug"], "outlet-a");
 
     // Filters apply: another source only, or dates before the related article.
-    let v = env.json(&["similar", "archive/wire/001.txt", "--source", "outlet-c"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "--source", "outlet-c"]);
     assert!(v["hits"]
         .as_array()
         .unwrap()
         .iter()
         .all(|h| h["source_slug"] == "outlet-c"));
-    let v = env.json(&["similar", "archive/wire/001.txt", "--until", "2024-05-05"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt", "--until", "2024-05-05"]);
     assert!(v["hits"]
         .as_array()
         .unwrap()
@@ -436,6 +514,44 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     let text = env.text(&["similar", "archive/wire/001.txt"]);
     assert!(text.starts_with("Articles like\n"), "{text}");
     assert!(text.contains("its copy is left out: outlet-a"), "{text}");
+
+    // like:ID in a query: the same related coverage, combined with other clauses and
+    // the filters.
+    let hit_sources = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["source_slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let similar = env.cli_json(&["similar", "archive/wire/001.txt"]);
+    let id = similar["of"]["id"].as_str().unwrap().to_string();
+    let like = format!("like:{id}");
+    let v = env.cli_json(&["search", &like]);
+    assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
+    let v = env.cli_json(&["search", "like:archive/wire/001.txt"]);
+    assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
+    // A word only the related article has, left out: it goes.
+    let only_related = words(8000, 1);
+    let v = env.cli_json(&["search", &format!("{like} -{only_related}")]);
+    let mut others = hit_sources(&similar);
+    others.retain(|s| s != "outlet-b");
+    assert_eq!(hit_sources(&v), others, "{v:#}");
+    // ... and required: only it.
+    let v = env.cli_json(&["search", &format!("{like} {only_related}")]);
+    assert_eq!(hit_sources(&v), ["outlet-b"], "{v:#}");
+    let v = env.cli_json(&["search", &like, "--source", "outlet-c"]);
+    assert!(hit_sources(&v).iter().all(|s| s == "outlet-c"), "{v:#}");
+    for (query, says) in [
+        (format!("-{like}"), "not negated"),
+        (format!("{like} OR hatchery"), "cannot be joined"),
+        ("like:a0000000000000000".to_string(), "no article"),
+    ] {
+        let out = env.search(&["--", &query]);
+        assert_eq!(out.code, 2, "{query}: {}", out.err);
+        assert!(out.err.contains(says), "{query}: {}", out.err);
+    }
 
     // Changed files leave deleted documents behind until a merge: their words' document
     // frequencies then exceed the live documents (tantivy's own more-like-this query
@@ -447,14 +563,14 @@ fn similar_finds_related_coverage_but_not_own_copies() {
         ] {
             let mut changed = paras.clone();
             changed.push(words(700 + round, 10));
-            env.write(rel, &file("2024-05-01", title, &changed));
+            env.write(rel, file("2024-05-01", title, &changed));
         }
-        env.index();
+        env.index_ok(0);
     }
-    let v = env.json(&["similar", "archive/wire/001.txt"]);
+    let v = env.cli_json(&["similar", "archive/wire/001.txt"]);
     assert_eq!(v["hits"][0]["source_slug"], "outlet-b", "{v:#}");
 
-    let out = env.run(&["similar", "a0000000000000000", "--index", "idx"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no article"));
+    let out = env.on_index(&["similar", "a0000000000000000"]);
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("no article"));
 }

@@ -4,79 +4,20 @@
 //! Archives are written into temp dirs by the tests; a terminal, where one is needed,
 //! comes from `script` (util-linux/bsdutils), and those tests say so and stop without it.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_newsfind");
+use common::{bin, Run, TestEnv};
+
 const TODAY: &str = "2025-02-06";
 
-struct TestEnv {
-    dir: tempfile::TempDir,
-}
-
+/// This file's way of running newsfind, on the shared [`TestEnv`].
 impl TestEnv {
-    fn new() -> TestEnv {
-        TestEnv {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// Writes `archive/REL`.
-    fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) {
-        let path = self.path("archive").join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", TODAY)
-            .env_remove("NEWSFIND_INDEX")
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap()
-    }
-
-    /// `newsfind index archive --index idx ARGS`: (exit code, stderr).
-    fn index(&self, args: &[&str]) -> (i32, String) {
-        let mut all = vec!["index", "archive", "--index", "idx"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-
-    /// `newsfind ARGS --index idx`: (exit code, stdout, stderr).
-    fn cmd(&self, args: &[&str]) -> (i32, Vec<u8>, String) {
-        let mut all = args.to_vec();
-        all.extend_from_slice(&["--index", "idx"]);
-        let out = self.run(&all);
-        (
-            out.status.code().unwrap_or(-1),
-            out.stdout,
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-
-    /// `newsfind search ARGS --index idx`: (exit code, stdout, stderr).
-    fn search(&self, args: &[&str]) -> (i32, String, String) {
-        let mut all = vec!["search"];
-        all.extend_from_slice(args);
-        let (code, out, err) = self.cmd(&all);
-        (code, String::from_utf8(out).unwrap(), err)
-    }
-
     /// Runs `newsfind ARGS` in a terminal of `cols` columns (through `script`), with the
     /// environment `env`; `None` when there is no `script` to make one.
     fn in_terminal(&self, cols: u16, env: &[(&str, &str)], args: &[&str]) -> Option<String> {
@@ -84,17 +25,16 @@ impl TestEnv {
             eprintln!("no `script` command: the terminal part of this test is skipped");
             return None;
         }
-        let quoted: Vec<String> = std::iter::once(BIN)
+        let bin = bin();
+        let quoted: Vec<String> = std::iter::once(bin.to_str().unwrap())
             .chain(args.iter().copied())
             .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
             .collect();
         let line = format!("stty cols {cols} rows 50; {}", quoted.join(" "));
         let mut cmd = Command::new("script");
-        cmd.args(["-qec", &line, "/dev/null"])
-            .current_dir(self.dir.path())
-            .env("NEWSFIND_TODAY", TODAY)
-            .env("TERM", "xterm")
-            .env_remove("NEWSFIND_INDEX");
+        self.configure(&mut cmd)
+            .args(["-qec", &line, "/dev/null"])
+            .env("TERM", "xterm");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -118,7 +58,7 @@ fn storms(env: &TestEnv, n: usize) {
         let source = ["reuters", "the-hill", "bbc-news"][i % 3];
         let day = chrono_day(i);
         env.write(
-            &format!("{source}/{i:03}.txt"),
+            format!("{source}/{i:03}.txt"),
             article(
                 &format!(" date {day} Storm number {i} hits the coast"),
                 &["The storm brought rain and wind to the coast today."],
@@ -144,10 +84,10 @@ fn chrono_day(i: usize) -> String {
 
 #[test]
 fn index_counts_warnings_by_reason_and_lists_skipped_files() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     for i in 0..1_001 {
         env.write(
-            &format!("undated/{i:04}.txt"),
+            format!("undated/{i:04}.txt"),
             article(&format!(" date None Story {i}"), &["Some text."]),
         );
     }
@@ -156,7 +96,7 @@ fn index_counts_warnings_by_reason_and_lists_skipped_files() {
         " date 2020-01-06 Windows story\r\n\r\nBody.\r\n",
     );
     env.write("misc/empty.txt", "");
-    let (code, err) = env.index(&[]);
+    let Run { code, err, .. } = env.index(&[]);
     assert_eq!(code, 2, "a skipped file makes exit 2: {err}");
     // No line per file: a summary, warnings by reason with examples, skipped files.
     assert!(err.lines().count() < 20, "{err}");
@@ -190,14 +130,14 @@ fn index_counts_warnings_by_reason_and_lists_skipped_files() {
     );
 
     // -q: only the skipped files, which the index lacks.
-    let (code, err) = env.index(&["-q"]);
+    let Run { code, err, .. } = env.index(&["-q"]);
     assert_eq!(code, 2);
     assert_eq!(
         err,
         "1 file not in the index:\n  archive/misc/empty.txt: skipped: empty: the file has no text\n"
     );
     // -v: every warning line (here: none, nothing changed); --rebuild -v: all of them.
-    let (_, err) = env.index(&["--rebuild", "-v"]);
+    let err = env.index(&["--rebuild", "-v"]).err;
     assert!(
         err.contains("archive/undated/0999.txt: header date \"None\" is not a date: undated\n"),
         "{err}"
@@ -210,17 +150,17 @@ fn index_counts_warnings_by_reason_and_lists_skipped_files() {
 
 #[test]
 fn machine_formats_list_every_match() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 25);
     env.index(&["-q"]);
-    let (code, out, err) = env.search(&["storm", "-f", "paths"]);
+    let Run { code, out, err } = env.search(&["storm", "-f", "paths"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 25, "{out}");
     assert_eq!(err, "");
-    let (_, jsonl, _) = env.search(&["storm", "-f", "jsonl"]);
+    let jsonl = env.search(&["storm", "-f", "jsonl"]).out;
     assert_eq!(jsonl.lines().count(), 25);
     // The same hits in the same order as a page of JSON with -n all.
-    let (_, json, _) = env.search(&["storm", "-f", "json", "-n", "all"]);
+    let json = env.search(&["storm", "-f", "json", "-n", "all"]).out;
     let json: Value = serde_json::from_str(&json).unwrap();
     let json_paths: Vec<&str> = json["hits"]
         .as_array()
@@ -242,21 +182,21 @@ fn machine_formats_list_every_match() {
         .collect();
     assert_eq!(shown, jsonl_paths);
     // Fewer asked for: said on stderr.
-    let (_, out, err) = env.search(&["storm", "-f", "paths", "-n", "5"]);
+    let Run { out, err, .. } = env.search(&["storm", "-f", "paths", "-n", "5"]);
     assert_eq!(out.lines().count(), 5);
     assert_eq!(
         err,
         "newsfind: printed 5 of 25 matches (20 left out; -n all prints every one)\n"
     );
     // Text keeps pages of 10; -n all shows all; -n 0 only counts.
-    let (_, out, _) = env.search(&["storm", "--color", "never"]);
+    let out = env.search(&["storm", "--color", "never"]).out;
     assert!(out.starts_with("25 matches, showing 1-10\n"), "{out}");
-    let (_, out, _) = env.search(&["storm", "--color", "never", "-n", "all"]);
+    let out = env.search(&["storm", "--color", "never", "-n", "all"]).out;
     assert!(out.starts_with("25 matches\n"), "{out}");
     assert_eq!(out.matches("Storm number").count(), 25);
-    let (_, out, _) = env.search(&["storm", "--color", "never", "-n", "0"]);
+    let out = env.search(&["storm", "--color", "never", "-n", "0"]).out;
     assert_eq!(out, "25 matches\n");
-    let (code, _, err) = env.search(&["storm", "-n", "lots"]);
+    let Run { code, err, .. } = env.search(&["storm", "-n", "lots"]);
     assert_eq!(code, 2);
     assert!(err.contains("\"lots\" is not a number of hits"), "{err}");
 }
@@ -265,7 +205,7 @@ fn machine_formats_list_every_match() {
 
 #[test]
 fn null_separated_paths() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     env.write(
         "odd/two\nlines.txt",
         article(" date 2020-01-01 Strange name", &["A storm."]),
@@ -275,10 +215,14 @@ fn null_separated_paths() {
         article(" date 2020-01-02 Plain name", &["A storm."]),
     );
     env.index(&["-q"]);
-    let (code, out, err) = env.cmd(&["search", "storm", "-f", "paths", "-0", "--sort", "oldest"]);
+    let Run { code, out, err } =
+        env.on_index(&["search", "storm", "-f", "paths", "-0", "--sort", "oldest"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, b"archive/odd/two\nlines.txt\0archive/odd/plain.txt\0");
-    let (code, _, err) = env.cmd(&["search", "storm", "-0"]);
+    assert_eq!(
+        out.as_bytes(),
+        b"archive/odd/two\nlines.txt\0archive/odd/plain.txt\0"
+    );
+    let Run { code, err, .. } = env.on_index(&["search", "storm", "-0"]);
     assert_eq!(code, 2);
     assert!(err.contains("-0/--null"), "{err}");
 }
@@ -287,12 +231,12 @@ fn null_separated_paths() {
 
 #[test]
 fn escapes_in_files_are_neutralised() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     let evil = "\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b]0;owned\x07";
     // Prose around them, or the file would be taken for binary (many control characters).
     let prose = "Words of an ordinary article go on for a while here. ".repeat(20);
     env.write(
-        &format!("evil/{evil}name.txt"),
+        format!("evil/{evil}name.txt"),
         format!(
             " date None Storm title{evil}\n\nBy Writer{evil}\n\u{b7}2 min read\n\nThe storm body{evil} goes on.\n\n{prose}\n\nLatest Stories\n\n  \u{2022} Teaser{evil} storm\n\n    Summary{evil}.\n"
         ),
@@ -301,7 +245,7 @@ fn escapes_in_files_are_neutralised() {
         "evil/bad-date.txt",
         format!(" date Non{evil}e Storm undated\n\n{prose}\n"),
     );
-    let (_, err) = env.index(&["-v"]);
+    let err = env.index(&["-v"]).err;
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
     // The name of the file, in its warning (undated).
     assert!(err.contains("archive/evil/\u{241b}[2J"), "{err}");
@@ -311,9 +255,8 @@ fn escapes_in_files_are_neutralised() {
         vec!["search", "storm", "--facets", "--color", "never"],
         vec!["sources"],
     ] {
-        let (code, out, err) = env.cmd(&args);
+        let Run { code, out, err } = env.on_index(&args);
         assert!(code <= 1, "{args:?}: {err}");
-        let out = String::from_utf8(out).unwrap();
         let stripped = out
             .replace("\x1b[0m", "")
             .replace("\x1b[1m", "")
@@ -326,21 +269,20 @@ fn escapes_in_files_are_neutralised() {
             "{args:?}: {out:?}"
         );
     }
-    let (_, out, _) = env.search(&["storm", "--color", "never", "-n", "all"]);
+    let out = env.search(&["storm", "--color", "never", "-n", "all"]).out;
     assert!(
         out.contains("Storm title\u{241b}[2J\u{241b}]52;c;cHduZWQ=\u{2407}"),
         "{out}"
     );
     // show: title, byline, body and teasers.
-    let (_, paths, _) = env.search(&["title", "-f", "paths"]);
-    let (code, out, err) = env.cmd(&["show", paths.trim_end(), "--color", "never"]);
+    let paths = env.search(&["title", "-f", "paths"]).out;
+    let Run { code, out, err } = env.on_index(&["show", paths.trim_end(), "--color", "never"]);
     assert_eq!(code, 0, "{err}");
-    let out = String::from_utf8(out).unwrap();
     assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
     assert!(out.contains("Writer\u{241b}[2J"), "{out}");
     assert!(out.contains("Teaser\u{241b}[2J"), "{out}");
     // JSON escapes them as JSON does.
-    let (_, out, _) = env.search(&["title", "-f", "json"]);
+    let out = env.search(&["title", "-f", "json"]).out;
     assert!(!out.contains('\x1b'));
     assert!(out.contains("\\u001b[2J"), "{out}");
 }
@@ -349,7 +291,7 @@ fn escapes_in_files_are_neutralised() {
 
 #[test]
 fn snippets_wrap_to_the_terminal_and_not_in_pipes() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     let long = "The storm brought heavy rain and strong wind to the whole of the coast today, and the forecasters said that more of the same weather was on its way for the rest of the week.";
     env.write(
         "reuters/001.txt",
@@ -359,7 +301,7 @@ fn snippets_wrap_to_the_terminal_and_not_in_pipes() {
         ),
     );
     env.index(&["-q"]);
-    let (_, out, _) = env.search(&["storm", "--color", "never"]);
+    let out = env.search(&["storm", "--color", "never"]).out;
     assert!(
         out.contains(&format!("\n  {long}\n")),
         "a pipe gets whole lines: {out}"
@@ -404,7 +346,7 @@ fn snippets_wrap_to_the_terminal_and_not_in_pipes() {
 
 #[test]
 fn sources_are_listed_by_name_with_counts_and_dates() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 14);
     env.write(
         "bbc-news/named.txt",
@@ -414,9 +356,9 @@ fn sources_are_listed_by_name_with_counts_and_dates() {
         ),
     );
     env.index(&["-q"]);
-    let (code, out, err) = env.cmd(&["sources"]);
+    let Run { code, out, err } = env.on_index(&["sources"]);
     assert_eq!(code, 0, "{err}");
-    let text = String::from_utf8(out).unwrap();
+    let text = out;
     assert_eq!(
         text,
         "3 sources, by articles (first and last date)
@@ -425,9 +367,8 @@ fn sources_are_listed_by_name_with_counts_and_dates() {
   the-hill             5  2020-01-02 .. 2020-01-14
 "
     );
-    let (_, json, _) = env.cmd(&["sources", "-f", "json"]);
-    let lines: Vec<Value> = String::from_utf8(json)
-        .unwrap()
+    let json = env.on_index(&["sources", "-f", "json"]).out;
+    let lines: Vec<Value> = json
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -437,23 +378,28 @@ fn sources_are_listed_by_name_with_counts_and_dates() {
             "first_date": "2020-01-03", "last_date": "2021-03-04"})
     );
     // Facets and stats name them too.
-    let (_, out, _) = env.search(&["storm", "--facets", "--color", "never", "-n", "0"]);
+    let out = env
+        .search(&["storm", "--facets", "--color", "never", "-n", "0"])
+        .out;
     assert!(out.contains("\n  BBC News  "), "{out}");
-    let (_, json, _) = env.search(&["storm", "--facets", "-f", "json", "-n", "0"]);
+    let json = env
+        .search(&["storm", "--facets", "-f", "json", "-n", "0"])
+        .out;
     let json: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["facets"]["sources"][0]["name"], "BBC News");
-    let (_, out, _) = env.cmd(&["stats"]);
-    assert!(String::from_utf8(out).unwrap().contains("\n  BBC News  "));
+    let out = env.on_index(&["stats"]).out;
+    assert!(out.contains("\n  BBC News  "));
 }
 
 // 8. The small things.
 
 #[test]
 fn a_date_filter_that_excludes_everything_says_the_archive_s_dates() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 3);
     env.index(&["-q"]);
-    let (code, out, err) = env.search(&["storm", "--since", "last month", "--color", "never"]);
+    let Run { code, out, err } =
+        env.search(&["storm", "--since", "last month", "--color", "never"]);
     assert_eq!(code, 1);
     assert_eq!(out, "0 matches\n");
     assert_eq!(
@@ -461,47 +407,49 @@ fn a_date_filter_that_excludes_everything_says_the_archive_s_dates() {
         "newsfind: the date filter asks for documents since 2025-01-01, but the index's documents are dated 2020-01-01 to 2020-01-03\n"
     );
     // A filter inside the span that finds nothing is not explained by the span.
-    let (code, _, err) = env.search(&["storm", "--on", "2020-01-02", "--kind", "teaser"]);
+    let Run { code, err, .. } = env.search(&["storm", "--on", "2020-01-02", "--kind", "teaser"]);
     assert_eq!(code, 1);
     assert_eq!(err, "");
 }
 
 #[test]
 fn text_hits_show_the_id_that_show_takes() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 1);
     env.index(&["-q"]);
-    let (_, out, _) = env.search(&["storm", "--color", "never"]);
+    let out = env.search(&["storm", "--color", "never"]).out;
     let facts = out.lines().nth(3).unwrap();
     let id = facts.split_whitespace().next().unwrap();
     assert!(id.len() == 17 && id.starts_with('a'), "{out}");
-    let (code, shown, err) = env.cmd(&["show", id, "--color", "never"]);
+    let Run {
+        code,
+        out: shown,
+        err,
+    } = env.on_index(&["show", id, "--color", "never"]);
     assert_eq!(code, 0, "{err}");
-    assert!(String::from_utf8(shown)
-        .unwrap()
-        .starts_with("Storm number 0 hits the coast\n"));
+    assert!(shown.starts_with("Storm number 0 hits the coast\n"));
 }
 
 #[test]
 fn man_pages_for_every_subcommand() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     let out = env.run(&["man"]);
-    assert!(out.status.success());
-    let top = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.code, 0);
+    let top = out.out;
     assert!(top.starts_with(".ie \\n(.g .ds Aq"), "{}", &top[..80]);
     assert!(
         top.contains("newsfind\\-search(1)"),
         "the top page names the others"
     );
     let out = env.run(&["man", "search"]);
-    let page = String::from_utf8(out.stdout).unwrap();
+    let page = out.out;
     assert!(page.contains(".TH newsfind-search 1"), "{page}");
     assert!(page.contains("\\-\\-since"), "{page}");
     let out = env.run(&["man", "nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no subcommand \"nope\""));
+    assert_eq!(out.code, 2);
+    assert!(out.err.contains("no subcommand \"nope\""));
     let out = env.run(&["man", "--dir", "pages"]);
-    assert!(out.status.success());
+    assert_eq!(out.code, 0);
     for page in [
         "newsfind.1",
         "newsfind-index.1",
@@ -530,20 +478,20 @@ fn man_pages_for_every_subcommand() {
 
 #[test]
 fn stats_refuses_paths() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 1);
     env.index(&["-q"]);
-    let (code, out, err) = env.cmd(&["stats", "-f", "paths"]);
+    let Run { code, out, err } = env.on_index(&["stats", "-f", "paths"]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(err.contains("invalid value 'paths'"), "{err}");
-    let (code, _, _) = env.cmd(&["stats", "-f", "json"]);
+    let Run { code, .. } = env.on_index(&["stats", "-f", "json"]);
     assert_eq!(code, 0);
 }
 
 #[test]
 fn month_facets_show_empty_months() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     env.write(
         "a/1.txt",
         article(" date 2020-01-05 Storm one", &["Storm."]),
@@ -553,7 +501,7 @@ fn month_facets_show_empty_months() {
         article(" date 2020-04-05 Storm two", &["Storm."]),
     );
     env.index(&["-q"]);
-    let (_, json, _) = env.search(&["storm", "--facets", "-f", "json"]);
+    let json = env.search(&["storm", "--facets", "-f", "json"]).out;
     let json: Value = serde_json::from_str(&json).unwrap();
     let months: Vec<(String, u64)> = json["facets"]["months"]
         .as_array()
@@ -579,15 +527,14 @@ fn month_facets_show_empty_months() {
 
 #[test]
 fn show_pages_on_a_terminal_only() {
-    let env = TestEnv::new();
+    let env = TestEnv::new().today(TODAY);
     storms(&env, 1);
     env.index(&["-q"]);
-    let (_, out, _) = env.search(&["storm", "-f", "paths"]);
+    let out = env.search(&["storm", "-f", "paths"]).out;
     let target = out.trim_end().to_string();
     // In a pipe: no pager, whatever PAGER says.
-    let piped = Command::new(BIN)
-        .args(["show", &target, "--index", "idx"])
-        .current_dir(env.dir.path())
+    let piped = env
+        .command(&["show", &target, "--index", "idx"])
         .env("PAGER", "false")
         .output()
         .unwrap();

@@ -42,7 +42,7 @@ pub fn run(args: QueryBenchArgs) -> anyhow::Result<u8> {
         let Command::Search(search) = cli.command else {
             anyhow::bail!("{shown}:{}: not a search", n + 1);
         };
-        let today = super::search::today(search.today.as_deref())?;
+        let today = super::search::today(search.filters.today.as_deref())?;
         let request =
             super::search::request(&search, today).with_context(|| format!("{shown}:{}", n + 1))?;
         queries.push((kind_of(&search, &request), request));

@@ -24,7 +24,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<u8> {
         let given = format!("{:?}", args.format).to_lowercase();
         anyhow::bail!("-0/--null ends the paths of `-f paths`; it does not go with -f {given}");
     }
-    let today = today(args.today.as_deref())?;
+    let today = today(args.filters.today.as_deref())?;
     let request = request(&args, today)?;
     let mut out = output::stdout(output::use_color_on_stdout(color_when(args.color)));
     let layout = Layout::for_stdout();
@@ -112,13 +112,13 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
         DateSpan::parse(value, today).with_context(|| format!("--{flag} {value:?}"))
     };
     let mut dates = DateRange::any();
-    if let Some(v) = &args.since {
+    if let Some(v) = &args.filters.since {
         dates = dates.intersect(DateRange::since(span("since", v)?));
     }
-    if let Some(v) = &args.until {
+    if let Some(v) = &args.filters.until {
         dates = dates.intersect(DateRange::until(span("until", v)?));
     }
-    if let Some(v) = &args.on {
+    if let Some(v) = &args.filters.on {
         dates = dates.intersect(DateRange::within(span("on", v)?));
     }
     Ok(SearchRequest {
@@ -129,7 +129,7 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
             MatchArg::Any => MatchStrategy::Any,
         }),
         dates,
-        sources: args.sources.clone(),
+        sources: args.filters.sources.clone(),
         kind: match args.kind {
             KindArg::Article => KindFilter::Article,
             KindArg::Teaser => KindFilter::Teaser,

@@ -5,13 +5,14 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::cli::{
-    ColorArg, FormatArg, IndexDirArg, KindArg, SearchArgs, SimilarArgs, SimilarBenchArgs, SortArg,
+    ColorArg, FilterArgs, FormatArg, IndexDirArg, KindArg, SearchArgs, SimilarArgs,
+    SimilarBenchArgs, SortArg,
 };
 use crate::output::{self, Layout};
 use crate::search::{SearchIndex, SimilarRequest};
 
 pub fn run(args: SimilarArgs) -> anyhow::Result<u8> {
-    let today = super::search::today(args.today.as_deref())?;
+    let today = super::search::today(args.filters.today.as_deref())?;
     let request = request(&args, today)?;
     let index = SearchIndex::open(&args.index.dir)?;
     let Some(similar) = index.similar(&request)? else {
@@ -46,10 +47,7 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
     let as_search = SearchArgs {
         query: vec!["*".to_string()],
         index: args.index.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        on: args.on.clone(),
-        sources: args.sources.clone(),
+        filters: args.filters.clone(),
         kind: KindArg::Article,
         sort: args.sort,
         limit: Some(args.limit),
@@ -61,7 +59,6 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
         remote: None,
         copies: args.copies,
         color: args.color,
-        today: args.today.clone(),
     };
     Ok(SimilarRequest {
         target: args.target.clone(),
@@ -121,16 +118,12 @@ fn similar_args(index: &IndexDirArg, target: &str) -> SimilarArgs {
     SimilarArgs {
         target: target.to_string(),
         index: index.clone(),
-        since: None,
-        until: None,
-        on: None,
-        sources: Vec::new(),
+        filters: FilterArgs::default(),
         sort: SortArg::Relevance,
         limit: 10,
         offset: 0,
         format: FormatArg::Json,
         copies: false,
         color: ColorArg::Never,
-        today: None,
     }
 }

@@ -239,7 +239,7 @@ fn run(
         reader: open_reader(index)?,
         summary,
         teasers: TeaserChanges::default(),
-        stories: Stories::new(index, fields)?,
+        stories: Stories::new(index, fields, to_read.len())?,
         since_commit: 0,
         last_commit: Instant::now(),
         commit_interval: FIRST_COMMIT_AFTER,

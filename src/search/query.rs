@@ -56,6 +56,10 @@ const STOP_WORDS: &[&str] = &[
 
 /// Whether `word` (as typed, any case) is a stop word of free text.
 pub fn is_stop_word(word: &str) -> bool {
+    // Indexed terms are lower case already: no copy for them.
+    if !word.chars().any(char::is_uppercase) {
+        return STOP_WORDS.binary_search(&word).is_ok();
+    }
     let lower = word.to_lowercase();
     STOP_WORDS.binary_search(&lower.as_str()).is_ok()
 }
@@ -147,12 +151,20 @@ pub struct Word {
     /// as separate words, held when any is: what the fallback asks for, since the
     /// phrase holds only where they stand side by side.
     loose: Option<Box<dyn Query>>,
+    /// How often it was typed (its query term frequency).
+    pub weight: usize,
+    /// A plain word of one indexed term, over the fields as one text (BM25F): how it
+    /// ranks when the search falls back to most of the words.
+    combined: Option<Box<dyn Query>>,
 }
 
 impl Word {
     /// What this word asks for when the search falls back to most of the words.
     fn fallback(&self) -> &dyn Query {
-        self.loose.as_deref().unwrap_or(&*self.query)
+        self.combined
+            .as_deref()
+            .or(self.loose.as_deref())
+            .unwrap_or(&*self.query)
     }
 }
 
@@ -399,6 +411,16 @@ impl QueryBuilder {
                     n => Box::new(BoostQuery::new(query, n as Score)),
                 }
             };
+            // One indexed term (not `word*` nor `word~N`, which stand for several).
+            let combined = match (plain_word(&ast), pieces.len()) {
+                (Some(w), 1) if !w.contains(['*', '~']) => {
+                    match tokens(&self.prose_analyzer, w).as_slice() {
+                        [stem] => Some(weigh(self.term_query(stem))),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
             let loose = if pieces.len() > 1 {
                 let either = pieces
                     .into_iter()
@@ -423,6 +445,8 @@ impl QueryBuilder {
                 text: word,
                 query,
                 loose,
+                weight,
+                combined,
             });
         }
         // Excluded parts on their own: with the free words apart, a clause of them alone
@@ -689,6 +713,25 @@ impl QueryBuilder {
                 }
             }
         }
+    }
+
+    /// An indexed term of the prose fields (a stem) over the fields a typed word is
+    /// looked for in, as one text (BM25F, see [`super::bm25f`]): the title's words
+    /// weigh [`TITLE_BOOST`] times the others'.
+    pub fn term_query(&self, stem: &str) -> Box<dyn Query> {
+        let terms = self
+            .default_fields
+            .iter()
+            .map(|&field| {
+                let weight = if field == self.fields.title {
+                    TITLE_BOOST
+                } else {
+                    1.0
+                };
+                (Term::from_field_text(field, stem), weight)
+            })
+            .collect();
+        Box::new(super::bm25f::CombinedTermQuery::new(terms))
     }
 
     /// Lower-cases and folds like the index, without stemming.

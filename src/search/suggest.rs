@@ -27,6 +27,11 @@ const CHECKED: usize = 4;
 const SURFACE_DOCS: usize = 3;
 /// Shortest word corrected: short words are too near too many others.
 const MIN_LEN: usize = 4;
+/// Leading letters a correction keeps from the word typed: people rarely mistype the
+/// first letter, and without it a word is near too many others (`online` is two edits
+/// from `line`). Lucene's DirectSpellChecker (`minPrefix`) and Elasticsearch's term
+/// suggester (`prefix_length`) keep one by default.
+const KEPT_PREFIX: usize = 1;
 
 /// The indexed terms of `field` within `distance` edits of any of `forms` (a swap of two
 /// neighbouring letters counts one), with the number of documents holding each.
@@ -111,7 +116,9 @@ impl Corrector<'_> {
         if typed_freq > RARE {
             return Ok(None);
         }
-        let distance = if len >= 6 { 2 } else { 1 };
+        // Most misspellings are one edit; a word the archive holds (`contextual`) is
+        // taken for one only that near a common word, not two edits off (`conceptual`).
+        let distance = if len >= 6 && typed_freq == 0 { 2 } else { 1 };
         // The word and its stem within `distance`; the word cut short within one edit: a
         // misspelt word escapes the stemmer (`presdient` stays whole while `president` is
         // `presid`, one swap from `presdi`).
@@ -131,8 +138,10 @@ impl Corrector<'_> {
         // The nearest correction, the most common of equals, over both kinds of forms
         // (`presdient` is one edit from `prescient` and from `president`).
         let mut best: Option<(usize, Correction)> = None;
+        // Edits allowed between what was typed and the word as printed.
+        let allowed = distance as usize;
         for (forms, distance) in [(whole, distance), (cut, 1)] {
-            if let Some(found) = self.best_of(&forms, distance, floor, plain, stem)? {
+            if let Some(found) = self.best_of(&forms, distance, floor, plain, stem, allowed)? {
                 let edits = strsim::damerau_levenshtein(plain, &found.word);
                 if best
                     .as_ref()
@@ -154,7 +163,9 @@ impl Corrector<'_> {
         floor: u64,
         plain: &str,
         stem: &str,
+        allowed: usize,
     ) -> tantivy::Result<Option<Correction>> {
+        let prefix: String = plain.chars().take(KEPT_PREFIX).collect();
         let mut candidates: Vec<(String, u64)> = Vec::new();
         for form in forms {
             for (term, freq) in within_distance(
@@ -163,7 +174,11 @@ impl Corrector<'_> {
                 std::slice::from_ref(form),
                 distance,
             )? {
-                if freq >= floor && term != stem && !candidates.iter().any(|(t, _)| *t == term) {
+                if freq >= floor
+                    && term != stem
+                    && term.starts_with(&prefix)
+                    && !candidates.iter().any(|(t, _)| *t == term)
+                {
                     candidates.push((term, freq));
                 }
             }
@@ -176,8 +191,6 @@ impl Corrector<'_> {
             (near(term), std::cmp::Reverse(*freq), term.clone())
         });
         candidates.truncate(CHECKED);
-        // Up to two edits between what was typed and the word as printed.
-        let allowed = if plain.chars().count() >= 6 { 2 } else { 1 };
         let mut best: Option<(usize, Correction)> = None;
         for (candidate, freq) in candidates {
             let Some(surface) = self.surface(&candidate, plain)? else {

@@ -23,7 +23,7 @@ pub const MAX_SOURCES: usize = 50;
 
 /// URL parameters that are flags of `newsfind search`, by the same name.
 const FLAGS: &[&str] = &[
-    "since", "until", "on", "source", "kind", "sort", "limit", "offset",
+    "since", "until", "on", "source", "kind", "sort", "limit", "offset", "match",
 ];
 
 /// A parameter the server refuses, and why (a 400).
@@ -196,11 +196,18 @@ fn clap_error(err: &clap::Error) -> BadParam {
     BadParam::new(parameter_names(message), parameter)
 }
 
-/// `--kind <KIND>` and `--kind` become `kind`: the user wrote a URL, not a command.
+/// `--kind <KIND>`, `--match <HOW>` and `--kind` become `kind`, `match`: the user wrote
+/// a URL, not a command.
 fn parameter_names(message: &str) -> String {
     let mut out = message.to_string();
     for flag in FLAGS {
-        out = out.replace(&format!("--{flag} <{}>", flag.to_uppercase()), flag);
+        let long = format!("--{flag} <");
+        while let Some(start) = out.find(&long) {
+            let Some(len) = out[start..].find('>') else {
+                break;
+            };
+            out.replace_range(start..start + len + 1, flag);
+        }
         out = out.replace(&format!("--{flag}"), flag);
     }
     out
@@ -221,7 +228,7 @@ mod tests {
     #[test]
     fn parameters_mean_the_flags() {
         let req = search_request(
-            Some("q=budget+%22talks%22&source=bbc&source=the-hill&kind=article&sort=newest&limit=3&offset=2&facets=1&since=2024"),
+            Some("q=budget+%22talks%22&source=bbc&source=the-hill&kind=article&sort=newest&limit=3&offset=2&facets=1&since=2024&match=any"),
             today(),
         )
         .unwrap();
@@ -229,6 +236,7 @@ mod tests {
         assert_eq!(req.sources, ["bbc", "the-hill"]);
         assert_eq!(req.limit, 3);
         assert_eq!(req.offset, 2);
+        assert_eq!(req.matching, Some(crate::search::MatchStrategy::Any));
         assert!(req.facets && req.snippets);
         let defaults = search_request(Some("q=x"), today()).unwrap();
         assert_eq!(
@@ -259,6 +267,7 @@ mod tests {
             ("q=x&since=tomorrowish", "since"),
             ("q=x&on=2024&since=2023", "on"),
             ("q=x&facets=maybe", "facets"),
+            ("q=x&match=some", "match"),
             ("q=x&format=paths", "format"),
             ("q=x&today=2020-01-01", "today"),
             ("q=x&index=/etc", "index"),
@@ -267,6 +276,7 @@ mod tests {
             let err = bad(raw);
             assert_eq!(err.parameter.as_deref(), Some(param), "{raw}: {err:?}");
             assert!(!err.message.contains("--"), "{raw}: {}", err.message);
+            assert!(!err.message.contains('<'), "{raw}: {}", err.message);
             assert!(!err.message.contains('\n'), "{raw}: {}", err.message);
         }
         let long = format!("q={}", "a".repeat(MAX_QUERY_BYTES + 1));
