@@ -315,7 +315,16 @@ fn check_battery(cluster: &Cluster) {
             }
         }
         if args.contains(&"--facets") {
-            assert_eq!(local["facets"], remote["facets"], "{args:?}: facets");
+            // The cluster holds no story ids: its facets count documents only (stories
+            // null), the local ones stories too.
+            let mut counts = local["facets"].clone();
+            counts["undated_stories"] = Value::Null;
+            for list in ["sources", "months"] {
+                for c in counts[list].as_array_mut().unwrap() {
+                    c["stories"] = Value::Null;
+                }
+            }
+            assert_eq!(counts, remote["facets"], "{args:?}: facets");
         }
         // Hits print the same fields (snippets aside: two engines cut passages apart).
         if let (Some(l), Some(r)) = (local["hits"].get(0), remote["hits"].get(0)) {

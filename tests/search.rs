@@ -456,10 +456,10 @@ fn facets() {
     assert_eq!(
         f["months"],
         serde_json::json!([
-            {"month": "2024-11", "count": 1},
-            {"month": "2024-12", "count": 0},
-            {"month": "2025-01", "count": 0},
-            {"month": "2025-02", "count": 2}
+            {"month": "2024-11", "count": 1, "stories": 1},
+            {"month": "2024-12", "count": 0, "stories": 0},
+            {"month": "2025-01", "count": 0, "stories": 0},
+            {"month": "2025-02", "count": 2, "stories": 2}
         ])
     );
     assert_eq!(f["undated"], 1);

@@ -9,6 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use common::TestEnv;
+use serde_json::Value;
 
 const TODAY: &str = "2025-01-01";
 
@@ -181,6 +182,90 @@ fn copies_collapse_into_their_best_hit() {
 }
 
 #[test]
+fn facets_count_articles_and_stories() {
+    let env = TestEnv::new().today(TODAY);
+    let original = with_key(paragraphs(3, 8));
+    env.write(
+        "wire/001.txt",
+        file("2024-05-01", "Dam plan approved", &original),
+    );
+    // Two copies in one outlet, one of them in the next month.
+    env.write(
+        "outlet-a/002.txt",
+        file(
+            "2024-05-02",
+            "Council backs the dam",
+            &syndicated(&original, 93),
+        ),
+    );
+    env.write(
+        "outlet-a/003.txt",
+        file("2024-06-01", "Dam: a month on", &syndicated(&original, 94)),
+    );
+    env.write(
+        "outlet-a/004.txt",
+        file(
+            "2024-05-03",
+            "Fishing season opens",
+            &with_key(paragraphs(4, 8)),
+        ),
+    );
+    env.index_ok(0);
+
+    let v = env.cli_json(&["search", KEY, "--facets"]);
+    assert_eq!(
+        (v["total"].as_u64(), v["stories"].as_u64()),
+        (Some(4), Some(2))
+    );
+    let f = &v["facets"];
+    let source = |slug: &str| {
+        let s = f["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["slug"] == slug)
+            .unwrap_or_else(|| panic!("no {slug} in {f:#}"));
+        (s["count"].as_u64().unwrap(), s["stories"].as_u64().unwrap())
+    };
+    // outlet-a: three articles, two of them copies of one story.
+    assert_eq!(source("outlet-a"), (3, 2), "{f:#}");
+    assert_eq!(source("wire"), (1, 1), "{f:#}");
+    let months: Vec<(String, u64, u64)> = f["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap().to_string(),
+                m["count"].as_u64().unwrap(),
+                m["stories"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        months,
+        // A story counts in the month of its first article.
+        [("2024-05".to_string(), 3, 2), ("2024-06".to_string(), 1, 0)],
+        "{f:#}"
+    );
+    assert_eq!(f["undated_stories"], 0);
+
+    let text = env.text(&["search", KEY, "--facets", "-n", "0"]);
+    let line = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line in {text}"))
+            .to_string()
+    };
+    assert!(line("outlet-a").ends_with(" 3 in 2 stories"), "{text}");
+    assert!(line("wire").ends_with(" 1"), "{text}");
+    assert!(line("2024-05").ends_with(" 3 in 2 stories"), "{text}");
+    // --copies lists every copy; the facets count the same.
+    let v = env.cli_json(&["search", KEY, "--facets", "--copies"]);
+    assert_eq!(v["facets"], f.clone());
+}
+
+#[test]
 fn new_files_join_stories_and_changed_or_removed_ones_leave() {
     let env = TestEnv::new().today(TODAY);
     let original = paragraphs(3, 8);
@@ -314,6 +399,55 @@ fn shared_boilerplate_does_not_make_a_story() {
 }
 
 #[test]
+fn snippets_leave_out_boilerplate() {
+    let env = TestEnv::new().today(TODAY);
+    let pitch = "This article appears in the Morning Briefing newsletter: sign up free.";
+    for i in 0..6u64 {
+        let mut paras = vec![pitch.to_string()];
+        paras.extend(paragraphs(200 + i, 3));
+        if i == 0 {
+            paras[2] = format!("{} briefing", paras[2]);
+        }
+        env.write(
+            format!("daily-example/{i:03}.txt"),
+            file("2024-05-01", &format!("Story {i}"), &paras),
+        );
+    }
+    // Another outlet prints the same words once: not its boilerplate.
+    env.write(
+        "other/001.txt",
+        file(
+            "2024-05-01",
+            "Elsewhere",
+            &[pitch.to_string(), words(300, 40)],
+        ),
+    );
+    env.index_ok(0);
+    let v = env.cli_json(&["search", "briefing", "-n", "10"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 7, "{v:#}");
+    for h in hits {
+        let snippet = h["snippet"].as_str().unwrap();
+        if h["source_slug"] == "other" {
+            assert!(snippet.contains("Morning Briefing"), "{h:#}");
+            continue;
+        }
+        assert!(!snippet.contains("Morning Briefing"), "{h:#}");
+        if h["title"] == "Story 0" {
+            // The match in the article's own text.
+            assert!(snippet.contains(" briefing "), "{h:#}");
+        } else {
+            // No match left: the start of the article's own text.
+            assert_eq!(h["snippet_from"], "lead", "{h:#}");
+            let i: u64 = h["title"].as_str().unwrap()["Story ".len()..]
+                .parse()
+                .unwrap();
+            assert!(snippet.starts_with(&words((200 + i) * 1000, 3)), "{h:#}");
+        }
+    }
+}
+
+#[test]
 fn similar_finds_related_coverage_but_not_own_copies() {
     let env = TestEnv::new().today(TODAY);
     let topic = "zebrafish hatchery pollution riverbank";
@@ -380,6 +514,44 @@ fn similar_finds_related_coverage_but_not_own_copies() {
     let text = env.text(&["similar", "archive/wire/001.txt"]);
     assert!(text.starts_with("Articles like\n"), "{text}");
     assert!(text.contains("its copy is left out: outlet-a"), "{text}");
+
+    // like:ID in a query: the same related coverage, combined with other clauses and
+    // the filters.
+    let hit_sources = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["source_slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let similar = env.cli_json(&["similar", "archive/wire/001.txt"]);
+    let id = similar["of"]["id"].as_str().unwrap().to_string();
+    let like = format!("like:{id}");
+    let v = env.cli_json(&["search", &like]);
+    assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
+    let v = env.cli_json(&["search", "like:archive/wire/001.txt"]);
+    assert_eq!(hit_sources(&v), hit_sources(&similar), "{v:#}");
+    // A word only the related article has, left out: it goes.
+    let only_related = words(8000, 1);
+    let v = env.cli_json(&["search", &format!("{like} -{only_related}")]);
+    let mut others = hit_sources(&similar);
+    others.retain(|s| s != "outlet-b");
+    assert_eq!(hit_sources(&v), others, "{v:#}");
+    // ... and required: only it.
+    let v = env.cli_json(&["search", &format!("{like} {only_related}")]);
+    assert_eq!(hit_sources(&v), ["outlet-b"], "{v:#}");
+    let v = env.cli_json(&["search", &like, "--source", "outlet-c"]);
+    assert!(hit_sources(&v).iter().all(|s| s == "outlet-c"), "{v:#}");
+    for (query, says) in [
+        (format!("-{like}"), "not negated"),
+        (format!("{like} OR hatchery"), "cannot be joined"),
+        ("like:a0000000000000000".to_string(), "no article"),
+    ] {
+        let out = env.search(&["--", &query]);
+        assert_eq!(out.code, 2, "{query}: {}", out.err);
+        assert!(out.err.contains(says), "{query}: {}", out.err);
+    }
 
     // Changed files leave deleted documents behind until a merge: their words' document
     // frequencies then exceed the live documents (tantivy's own more-like-this query

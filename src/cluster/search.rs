@@ -93,6 +93,7 @@ pub fn search(url: &ClusterUrl, req: &SearchRequest) -> anyhow::Result<SearchRes
                 source_total: 0,
                 months: Vec::new(),
                 undated: 0,
+                undated_stories: None,
             }),
             notes,
             matching,
@@ -463,6 +464,8 @@ fn facets(head: &mut Node, filter: &str) -> anyhow::Result<Facets> {
             name: source_name(head, &slug)?,
             slug,
             count,
+            // The cluster holds no story ids.
+            stories: None,
         });
     }
     let mut months = BTreeMap::new();
@@ -480,6 +483,7 @@ fn facets(head: &mut Node, filter: &str) -> anyhow::Result<Facets> {
         source_total,
         months: every_month(&months),
         undated,
+        undated_stories: None,
     })
 }
 

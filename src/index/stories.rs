@@ -9,6 +9,13 @@
 //! Boilerplate is counted per source with the `story_para` terms of the committed index
 //! plus the paragraphs seen since the last commit (a batch is counted before any of its
 //! articles is placed, so the first articles of a source already know its boilerplate).
+//!
+//! When the index held nothing at the start of the run (a first ingest, a rebuild), every
+//! committed band and paragraph term was written by this run, and a Bloom filter of them
+//! ([`Seen`]) says which terms no committed document has: those need no look-up in the
+//! index. Most band terms and paragraph keys are unique, so most articles of a first
+//! ingest need none at all (the look-ups, 16 bands in every segment per article, were
+//! about half of what stories added to a first ingest's CPU).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,13 +29,39 @@ use tantivy::{TantivyDocument, Term};
 use super::codec::{self as docs, StoryFields};
 use super::schema::Fields;
 use crate::story::{
-    components, paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature,
+    components, paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Seen, Signature, BANDS,
 };
 
 /// Largest story whose copies are compared pair by pair when one of them leaves; a
 /// larger one is kept whole (it would take too long, and such stories are wire copy
 /// that holds together).
 const MAX_SPLIT_CHECK: usize = 300;
+
+/// Paragraph keys an article is expected to count (for sizing [`Written`]'s filter).
+const PARAGRAPHS_PER_ARTICLE: usize = 4;
+
+/// The story terms this run wrote, when they are all the committed index holds.
+struct Written {
+    bands: Seen,
+    paragraphs: Seen,
+}
+
+impl Written {
+    fn new(articles: usize) -> Written {
+        Written {
+            bands: Seen::with_capacity(articles.saturating_mul(BANDS)),
+            paragraphs: Seen::with_capacity(articles.saturating_mul(PARAGRAPHS_PER_ARTICLE)),
+        }
+    }
+}
+
+/// Whether stories are switched off (`NEWSFIND_NO_STORIES=1` in the environment): no
+/// signatures, no copies, no story fields. For measuring what stories cost at ingest
+/// (`bench/stories_cpu.sh`) with one build; an index built so has no stories.
+pub fn switched_off() -> bool {
+    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OFF.get_or_init(|| std::env::var_os("NEWSFIND_NO_STORIES").is_some_and(|v| v == "1"))
+}
 
 /// What the parser threads compute for the story of one article.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +72,9 @@ pub struct StoryInput {
 
 impl StoryInput {
     pub fn new<'a>(source_slug: &str, paragraphs: impl IntoIterator<Item = &'a String>) -> Self {
+        if switched_off() {
+            return StoryInput::default();
+        }
         let paragraphs = sketch_lead(paragraphs)
             .into_iter()
             .map(|s| (paragraph_key(source_slug, s.key), s))
@@ -98,6 +134,10 @@ pub struct Stories {
     /// The committed index, reloaded after each commit.
     reader: IndexReader,
     committed_docs: u64,
+    /// Articles this run may write (sizes [`Written`]).
+    expected: usize,
+    /// The story terms written by this run, when the index held nothing else.
+    written: Option<Written>,
     /// Paragraph counts since the last commit, by source key.
     window: HashMap<u64, u32>,
     members: Vec<Member>,
@@ -122,7 +162,8 @@ pub struct Stories {
 const NO_ENTRY: u32 = u32::MAX;
 
 impl Stories {
-    pub fn new(index: &Index, fields: Fields) -> anyhow::Result<Stories> {
+    /// The stories of a run that will write up to about `expected` articles.
+    pub fn new(index: &Index, fields: Fields, expected: usize) -> anyhow::Result<Stories> {
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -133,6 +174,8 @@ impl Stories {
             rule: Boilerplate::default(),
             reader,
             committed_docs,
+            expected,
+            written: (committed_docs == 0).then(|| Written::new(expected)),
             window: HashMap::new(),
             members: Vec::new(),
             band_head: HashMap::new(),
@@ -156,7 +199,11 @@ impl Stories {
     /// Articles of one source that carry the paragraph of this key.
     fn paragraph_count(&self, searcher: &Searcher, key: u64) -> anyhow::Result<u32> {
         let mut n = self.window.get(&key).copied().unwrap_or(0);
-        if self.committed_docs > 0 {
+        let maybe_committed = self
+            .written
+            .as_ref()
+            .is_none_or(|w| w.paragraphs.maybe(key));
+        if self.committed_docs > 0 && maybe_committed {
             // Counts deleted documents until their segment is merged: boilerplate is
             // decided a little early then, never wrongly late.
             let df = searcher.doc_freq(&Term::from_field_u64(self.fields.story_para, key))?;
@@ -199,8 +246,17 @@ impl Stories {
             story = self.join(&searcher, &in_run, &committed)?;
         }
         let no = self.members.len() as u32;
+        let paragraphs = input.countable(&self.rule);
+        if let Some(w) = &mut self.written {
+            for &key in &paragraphs {
+                w.paragraphs.insert(key);
+            }
+        }
         if let Some(sig) = &signature {
             for band in sig.bands() {
+                if let Some(w) = &mut self.written {
+                    w.bands.insert(band);
+                }
                 let head = self.band_head.entry(band).or_insert(NO_ENTRY);
                 self.band_entries.push((no, *head));
                 *head = (self.band_entries.len() - 1) as u32;
@@ -217,7 +273,7 @@ impl Stories {
         Ok(StoryFields {
             story,
             signature,
-            paragraphs: input.countable(&self.rule),
+            paragraphs,
         })
     }
 
@@ -245,9 +301,13 @@ impl Stories {
             }
         }
         let mut committed = Vec::new();
-        if self.committed_docs > 0 {
+        let look_up: Vec<u64> = match &self.written {
+            Some(w) => bands.into_iter().filter(|&b| w.bands.maybe(b)).collect(),
+            None => bands.to_vec(),
+        };
+        if self.committed_docs > 0 && !look_up.is_empty() {
             let query = BooleanQuery::union(
-                bands
+                look_up
                     .iter()
                     .map(|&b| -> Box<dyn Query> {
                         Box::new(TermQuery::new(
@@ -257,9 +317,34 @@ impl Stories {
                     })
                     .collect(),
             );
+            // A candidate in a story the article already joins needs no reading: it
+            // changes nothing. Wire copy makes stories of dozens of articles (the 1M
+            // benchmark archive holds every article 27 times), and reading each
+            // candidate's stored document was then most of the ingest.
+            let mut joined: HashSet<u64> = in_run
+                .iter()
+                .filter_map(|&m| self.members[m].story)
+                .map(|s| self.resolve(s))
+                .collect();
+            let story_field = searcher.schema().get_field_name(self.fields.story);
+            let mut columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>> = HashMap::new();
             for addr in self.live(searcher, &query)? {
+                let column = columns.entry(addr.segment_ord).or_insert_with(|| {
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64(story_field)
+                        .ok()
+                });
+                let story = column.as_ref().and_then(|c| c.first(addr.doc_id));
+                if story.is_some_and(|s| joined.contains(&self.resolve(s))) {
+                    continue;
+                }
                 let stored = self.stored(searcher, addr)?;
                 if stored.signature.as_ref().is_some_and(is_copy) {
+                    if let Some(s) = stored.story {
+                        joined.insert(self.resolve(s));
+                    }
                     committed.push(stored);
                 }
             }
@@ -566,6 +651,12 @@ impl Stories {
             signature,
             paragraphs: input.countable(&self.rule),
         };
+        if let Some(w) = &mut self.written {
+            // The file may have changed since it was placed: its paragraphs now.
+            for &key in &fields.paragraphs {
+                w.paragraphs.insert(key);
+            }
+        }
         docs::add_story(&mut doc, &self.fields, &fields);
         let id = docs::article_id(&path);
         writer.delete_term(docs::id_term(&self.fields, &id));
@@ -579,6 +670,7 @@ impl Stories {
     /// The index is emptied at the start of the run: nothing committed counts.
     pub fn start_over(&mut self) {
         self.committed_docs = 0;
+        self.written = Some(Written::new(self.expected));
     }
 
     /// After a commit: what was written is now in the committed index.

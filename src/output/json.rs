@@ -66,11 +66,14 @@ pub fn hit(hit: &Hit) -> Value {
     Value::Object(o)
 }
 
+/// Counts of documents, each with `stories` (copies of one story counted once) where the
+/// index knows them (not on a cluster: null there).
 fn facets(f: &Facets) -> Value {
     json!({
-        "sources": f.sources.iter().map(|s| json!({"slug": s.slug, "name": s.name, "count": s.count})).collect::<Vec<_>>(),
-        "months": f.months.iter().map(|m| json!({"month": format!("{:04}-{:02}", m.year, m.month), "count": m.count})).collect::<Vec<_>>(),
+        "sources": f.sources.iter().map(|s| json!({"slug": s.slug, "name": s.name, "count": s.count, "stories": s.stories})).collect::<Vec<_>>(),
+        "months": f.months.iter().map(|m| json!({"month": format!("{:04}-{:02}", m.year, m.month), "count": m.count, "stories": m.stories})).collect::<Vec<_>>(),
         "undated": f.undated,
+        "undated_stories": f.undated_stories,
         "source_total": f.source_total,
     })
 }

@@ -294,17 +294,31 @@ fn columns(text: &str) -> usize {
 
 /// Rows of `label  bar  count`, labels padded to the widest.
 fn chart<W: WriteColor>(w: &mut W, rows: &[(String, u64)]) -> io::Result<()> {
+    chart_with_stories(w, rows, &[])
+}
+
+/// [`chart`] with ` in N stories` after the counts whose documents hold copies of one
+/// story (`stories[i]` for `rows[i]`, where known).
+fn chart_with_stories<W: WriteColor>(
+    w: &mut W,
+    rows: &[(String, u64)],
+    stories: &[Option<u64>],
+) -> io::Result<()> {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0);
     let labels: Vec<String> = rows.iter().map(|r| safe::one_line(&r.0).into()).collect();
     let label_width = labels.iter().map(|l| columns(l)).max().unwrap_or(0);
     let count_width = rows.iter().map(|r| thousands(r.1).len()).max().unwrap_or(0);
-    for ((_, value), label) in rows.iter().zip(&labels) {
+    for (i, ((_, value), label)) in rows.iter().zip(&labels).enumerate() {
         let bar = bar(*value, max);
         let pad = label_width - columns(label);
         write!(w, "  {label}{:pad$}  ", "")?;
         colored(w, &bar_spec(), &bar)?;
         let pad = BAR_WIDTH + 1 - bar.chars().count().min(BAR_WIDTH);
-        writeln!(w, "{:pad$}{:>count_width$}", "", thousands(*value))?;
+        write!(w, "{:pad$}{:>count_width$}", "", thousands(*value))?;
+        match stories.get(i).copied().flatten() {
+            Some(n) if n != *value => writeln!(w, " in {}", count(n, "story", "stories"))?,
+            _ => writeln!(w)?,
+        }
     }
     Ok(())
 }
@@ -327,30 +341,46 @@ fn print_facets<W: WriteColor>(w: &mut W, f: &Facets) -> io::Result<()> {
         .iter()
         .map(|s| (s.name.clone(), s.count))
         .collect();
-    chart(w, &sources)?;
-    let mut rows: Vec<(String, u64)> = if f.months.len() > MAX_MONTH_ROWS {
-        colored(w, &title_spec(), "By year")?;
-        let mut years: Vec<(String, u64)> = Vec::new();
-        for m in &f.months {
-            let label = format!("{:04}", m.year);
-            match years.last_mut() {
-                Some(last) if last.0 == label => last.1 += m.count,
-                _ => years.push((label, m.count)),
+    let source_stories: Vec<Option<u64>> = f.sources.iter().map(|s| s.stories).collect();
+    chart_with_stories(w, &sources, &source_stories)?;
+    let (mut rows, mut stories): (Vec<(String, u64)>, Vec<Option<u64>>) =
+        if f.months.len() > MAX_MONTH_ROWS {
+            colored(w, &title_spec(), "By year")?;
+            // A month's stories are those that start in it: they add up.
+            let mut years: Vec<(String, u64)> = Vec::new();
+            let mut stories: Vec<Option<u64>> = Vec::new();
+            for m in &f.months {
+                let label = format!("{:04}", m.year);
+                match (years.last_mut(), stories.last_mut()) {
+                    (Some(last), Some(s)) if last.0 == label => {
+                        last.1 += m.count;
+                        *s = s.zip(m.stories).map(|(a, b)| a + b);
+                    }
+                    _ => {
+                        years.push((label, m.count));
+                        stories.push(m.stories);
+                    }
+                }
             }
-        }
-        years
-    } else {
-        colored(w, &title_spec(), "By month")?;
-        f.months
-            .iter()
-            .map(|m| (format!("{:04}-{:02}", m.year, m.month), m.count))
-            .collect()
-    };
+            (years, stories)
+        } else {
+            colored(w, &title_spec(), "By month")?;
+            f.months
+                .iter()
+                .map(|m| {
+                    (
+                        (format!("{:04}-{:02}", m.year, m.month), m.count),
+                        m.stories,
+                    )
+                })
+                .unzip()
+        };
     writeln!(w)?;
     if f.undated > 0 {
         rows.push(("undated".to_string(), f.undated));
+        stories.push(f.undated_stories);
     }
-    chart(w, &rows)
+    chart_with_stories(w, &rows, &stories)
 }
 
 /// A `label value` line of a document's or an index's facts.
@@ -697,11 +727,13 @@ mod tests {
                         slug: "reuters".into(),
                         name: "Reuters".into(),
                         count: 16,
+                        stories: Some(16),
                     },
                     SourceCount {
                         slug: "bbc".into(),
                         name: "BBC".into(),
                         count: 3,
+                        stories: Some(3),
                     },
                 ],
                 months: vec![
@@ -709,14 +741,17 @@ mod tests {
                         year: 2025,
                         month: 1,
                         count: 4,
+                        stories: Some(4),
                     },
                     MonthCount {
                         year: 2025,
                         month: 2,
                         count: 1,
+                        stories: Some(1),
                     },
                 ],
                 undated: 0,
+                undated_stories: Some(0),
             }),
             notes: vec![],
             matching: crate::search::Matching {
@@ -901,6 +936,38 @@ By month
         results(&mut out, &r, &Layout::default()).unwrap();
         let text = String::from_utf8(out.into_inner()).unwrap();
         assert!(text.contains("\nBy source (top 2 of 491)\n"), "{text}");
+    }
+
+    #[test]
+    fn facets_say_stories_where_copies_repeat_one() {
+        let mut r = sample();
+        r.hits.clear();
+        let f = r.facets.as_mut().unwrap();
+        f.sources[0].stories = Some(12);
+        f.months[0].stories = Some(1);
+        f.undated = 2;
+        f.undated_stories = Some(2);
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        let line = |label: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(label))
+                .unwrap_or_else(|| panic!("no {label} line in {text}"))
+                .to_string()
+        };
+        assert!(line("Reuters").ends_with(" 16 in 12 stories"), "{text}");
+        assert!(line("BBC").ends_with(" 3"), "{text}");
+        assert!(line("2025-01").ends_with(" 4 in 1 story"), "{text}");
+        assert!(line("2025-02").ends_with(" 1"), "{text}");
+        assert!(line("undated").ends_with(" 2"), "{text}");
+        // Where stories are not counted (a cluster), counts alone.
+        let f = r.facets.as_mut().unwrap();
+        f.sources[0].stories = None;
+        let mut out = NoColor::new(Vec::new());
+        results(&mut out, &r, &Layout::default()).unwrap();
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert!(!text.contains("in 12 stories"), "{text}");
     }
 
     #[test]

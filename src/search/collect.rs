@@ -182,6 +182,10 @@ pub struct RawFacets {
     /// Days since the epoch → count.
     pub days: HashMap<i64, u64>,
     pub undated: u64,
+    /// The matching articles that belong to a story: (story, source slug, day). Few
+    /// articles have copies, so they are listed one by one; a source's or a month's
+    /// story count is its count less its repeats of one story.
+    pub in_stories: Vec<(u64, String, Option<i64>)>,
 }
 
 impl RawFacets {
@@ -193,6 +197,7 @@ impl RawFacets {
             *self.days.entry(k).or_default() += v;
         }
         self.undated += other.undated;
+        self.in_stories.extend(other.in_stories);
     }
 }
 
@@ -321,6 +326,8 @@ struct SegmentFacets {
     /// Days outside `day_counts` (none unless dates are odd).
     other_days: HashMap<i64, u64>,
     undated: u64,
+    /// Matching articles of a story: (story, first source ordinal, day).
+    in_stories: Vec<(u64, Option<u64>, Option<i64>)>,
 }
 
 /// Longest run of days counted in an array (about 270 years).
@@ -348,11 +355,16 @@ impl SegmentFacets {
             day_counts: vec![0; span as usize],
             other_days: HashMap::new(),
             undated: 0,
+            in_stories: Vec::new(),
         })
     }
 
-    fn count(&mut self, doc: DocId, date: Option<i64>) {
+    fn count(&mut self, doc: DocId, date: Option<i64>, story: Option<u64>) {
         if let Some(sources) = &self.sources {
+            if let Some(story) = story {
+                let ord = sources.ords().values_for_doc(doc).next();
+                self.in_stories.push((story, ord, date));
+            }
             for ord in sources.ords().values_for_doc(doc) {
                 if let Some(count) = self.source_counts.get_mut(ord as usize) {
                     *count += 1;
@@ -375,25 +387,37 @@ impl SegmentFacets {
 
     fn harvest(self) -> RawFacets {
         let mut sources = HashMap::new();
+        let mut slugs: HashMap<u64, String> = HashMap::new();
         if let Some(column) = &self.sources {
             // In ordinal order, one pass over the dictionary: looking each ordinal up on its
             // own decompressed a dictionary block each time.
             let ords: Vec<u64> = (0..self.source_counts.len() as u64)
                 .filter(|&ord| self.source_counts[ord as usize] > 0)
                 .collect();
-            let mut counts = ords.iter().map(|&ord| self.source_counts[ord as usize]);
+            let mut counts = ords
+                .iter()
+                .map(|&ord| (ord, self.source_counts[ord as usize]));
             let _ = column
                 .dictionary()
                 .sorted_ords_to_term_cb(&ords, |encoded| {
-                    let count = counts.next().unwrap_or(0);
+                    let (ord, count) = counts.next().unwrap_or((0, 0));
                     // `/slug`: the slug is the first (only) path component.
                     let facet =
                         Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
                     if let Some(slug) = facet.to_path().first() {
                         *sources.entry((*slug).to_string()).or_default() += count;
+                        slugs.insert(ord, (*slug).to_string());
                     }
                 });
         }
+        let in_stories = self
+            .in_stories
+            .into_iter()
+            .map(|(story, ord, day)| {
+                let slug = ord.and_then(|o| slugs.get(&o)).cloned().unwrap_or_default();
+                (story, slug, day)
+            })
+            .collect();
         let mut days = self.other_days;
         for (i, &count) in self.day_counts.iter().enumerate() {
             if count > 0 {
@@ -404,6 +428,7 @@ impl SegmentFacets {
             sources,
             days,
             undated: self.undated,
+            in_stories,
         }
     }
 }
@@ -441,7 +466,7 @@ impl SegmentCollector for HitSegmentCollector {
             None => self.top.push(candidate),
         }
         if let Some(f) = &mut self.facets {
-            f.count(doc, date);
+            f.count(doc, date, story);
         }
     }
 

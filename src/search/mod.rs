@@ -25,7 +25,7 @@ pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
@@ -195,6 +195,8 @@ pub struct Facets {
     pub months: Vec<MonthCount>,
     /// Matches without a date.
     pub undated: u64,
+    /// Stories among the matches without a date that have no dated match, where counted.
+    pub undated_stories: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,6 +204,9 @@ pub struct MonthCount {
     pub year: i32,
     pub month: u32,
     pub count: u64,
+    /// Stories that start this month (a story is dated by its first matching article),
+    /// where counted.
+    pub stories: Option<u64>,
 }
 
 /// The matching documents of a search, before their stored documents are read.
@@ -373,9 +378,11 @@ impl SearchIndex {
     ) -> anyhow::Result<(Matched, SearchResults)> {
         let searcher = self.reader.searcher();
         let (filters, notes) = self.filters(&searcher, req)?;
-        let built = self
-            .queries
-            .build(&searcher, &req.query, &filters, req.today)?;
+        let (text, likes) = stories::like_clauses(&req.query)?;
+        let mut built = self.queries.build(&searcher, &text, &filters, req.today)?;
+        for target in &likes {
+            built = self.like(&searcher, built, &req.query, target)?;
+        }
         self.matched_built(searcher, built, req, notes, chunk, suggest)
     }
 
@@ -806,20 +813,68 @@ impl SearchIndex {
     }
 
     /// Facets in order, every month from the first to the last (empty ones as zero).
+    /// Each with its story count: a source's, how many stories its matches belong to; a
+    /// month's, how many stories start there (a story is dated by its first matching
+    /// article, so that the months' stories add up to the stories matched).
     fn facets(&self, searcher: &Searcher, raw: RawFacets) -> anyhow::Result<Facets> {
-        let source_total = raw.sources.len() as u64;
-        let sources = self.top_sources(searcher, raw.sources)?;
-        let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
-        for (day, count) in raw.days {
-            if let Some(date) = Day::from_number(day).map(Day::date) {
-                *months.entry((date.year(), date.month())).or_default() += count;
+        let month_of = |day: i64| {
+            Day::from_number(day)
+                .map(Day::date)
+                .map(|d| (d.year(), d.month()))
+        };
+        let mut source_repeats: HashMap<&str, u64> = HashMap::new();
+        let mut seen_source: HashSet<(u64, &str)> = HashSet::new();
+        let mut days_of: HashMap<u64, Vec<Option<i64>>> = HashMap::new();
+        for (story, slug, day) in &raw.in_stories {
+            if !seen_source.insert((*story, slug.as_str())) {
+                *source_repeats.entry(slug.as_str()).or_default() += 1;
+            }
+            days_of.entry(*story).or_default().push(*day);
+        }
+        // Every member but the first of its story repeats it, where it is dated (None:
+        // undated). A date outside the calendar is counted under no month, as below.
+        let mut month_repeats: HashMap<Option<(i32, u32)>, u64> = HashMap::new();
+        for days in days_of.values_mut() {
+            // Dated first, oldest first.
+            days.sort_by_key(|d| (d.is_none(), *d));
+            for day in &days[1..] {
+                match day {
+                    Some(d) => {
+                        if let Some(month) = month_of(*d) {
+                            *month_repeats.entry(Some(month)).or_default() += 1;
+                        }
+                    }
+                    None => *month_repeats.entry(None).or_default() += 1,
+                }
             }
         }
+        let source_total = raw.sources.len() as u64;
+        let mut sources = self.top_sources(searcher, raw.sources)?;
+        for s in &mut sources {
+            let repeats = source_repeats.get(s.slug.as_str()).copied().unwrap_or(0);
+            s.stories = Some(s.count.saturating_sub(repeats));
+        }
+        let mut months: BTreeMap<(i32, u32), u64> = BTreeMap::new();
+        for (day, count) in raw.days {
+            if let Some(month) = month_of(day) {
+                *months.entry(month).or_default() += count;
+            }
+        }
+        let mut months = every_month(&months);
+        for m in &mut months {
+            let repeats = month_repeats
+                .get(&Some((m.year, m.month)))
+                .copied()
+                .unwrap_or(0);
+            m.stories = Some(m.count.saturating_sub(repeats));
+        }
+        let undated_repeats = month_repeats.get(&None).copied().unwrap_or(0);
         Ok(Facets {
             sources,
             source_total,
-            months: every_month(&months),
+            months,
             undated: raw.undated,
+            undated_stories: Some(raw.undated.saturating_sub(undated_repeats)),
         })
     }
 
@@ -839,6 +894,7 @@ impl SearchIndex {
                     name: self.source_name(searcher, &slug)?,
                     slug,
                     count,
+                    stories: None,
                 })
             })
             .collect()
@@ -869,7 +925,12 @@ pub(crate) fn every_month(counts: &BTreeMap<(i32, u32), u64>) -> Vec<MonthCount>
     let (mut year, mut month) = first;
     while (year, month) <= last {
         let count = counts.get(&(year, month)).copied().unwrap_or(0);
-        out.push(MonthCount { year, month, count });
+        out.push(MonthCount {
+            year,
+            month,
+            count,
+            stories: None,
+        });
         (year, month) = if month == 12 {
             (year + 1, 1)
         } else {

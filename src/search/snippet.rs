@@ -1,6 +1,8 @@
 //! Snippets: the best passage of a hit with the matched words marked, from the body, else
 //! the captions; else the start of the body (a match in the title, byline or source only;
-//! the title's matches are marked in the title itself).
+//! the title's matches are marked in the title itself). Paragraphs the ingest counted as
+//! their source's boilerplate (newsletter pitches, "this article appears in…": see
+//! `crate::story::Boilerplate`) are left out of the body a snippet is taken from.
 //!
 //! Not tantivy's `SnippetGenerator`: it stems every word of every hit's body, which took
 //! most of a search's time. Here a word goes through the field's analyzer only when its
@@ -11,11 +13,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::query::Query;
-use tantivy::schema::{Field, Value};
+use tantivy::schema::{Facet, Field, Value};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
-use tantivy::{Score, Searcher, TantivyDocument};
+use tantivy::{Score, Searcher, TantivyDocument, Term};
 
 use crate::index::schema::Fields;
+use crate::story::{paragraph_key, sketch_paragraph, Boilerplate};
 
 /// Longest passage, in bytes.
 pub const SNIPPET_BYTES: usize = 220;
@@ -64,6 +67,8 @@ pub struct SnippetMaker {
     captions: Highlighter,
     title: Highlighter,
     fields: Fields,
+    /// For the boilerplate counts.
+    searcher: Searcher,
 }
 
 impl SnippetMaker {
@@ -82,7 +87,50 @@ impl SnippetMaker {
             captions: make(fields.captions)?,
             title: make(fields.title)?,
             fields: *fields,
+            searcher: searcher.clone(),
         })
+    }
+
+    /// The body without the paragraphs its source prints under many articles, as the
+    /// ingest counted them (its `story_para` terms: short paragraphs of the articles'
+    /// leads), unless that leaves nothing.
+    fn without_boilerplate(&self, doc: &TantivyDocument, body: String) -> String {
+        let Some(slug) = doc
+            .get_first(self.fields.source_facet)
+            .and_then(|v| v.as_facet())
+            .and_then(|f| Facet::from_encoded(f.as_bytes().to_vec()).ok())
+            .and_then(|f| f.to_path().first().map(|s| s.to_string()))
+        else {
+            return body;
+        };
+        let rule = Boilerplate::default();
+        let is_boilerplate = |paragraph: &str| {
+            sketch_paragraph(paragraph).is_some_and(|sketch| {
+                if !rule.could_be(&sketch) {
+                    return false;
+                }
+                let term =
+                    Term::from_field_u64(self.fields.story_para, paragraph_key(&slug, sketch.key));
+                let articles = self.searcher.doc_freq(&term).unwrap_or(0);
+                rule.is(&sketch, u32::try_from(articles).unwrap_or(u32::MAX))
+            })
+        };
+        let mut kept = String::with_capacity(body.len());
+        let mut dropped = false;
+        for paragraph in body.split("\n\n") {
+            if is_boilerplate(paragraph) {
+                dropped = true;
+                continue;
+            }
+            if !kept.is_empty() {
+                kept.push_str("\n\n");
+            }
+            kept.push_str(paragraph);
+        }
+        if !dropped || kept.trim().is_empty() {
+            return body;
+        }
+        kept
     }
 
     /// The matched words of a title, as byte ranges into it.
@@ -116,7 +164,7 @@ impl SnippetMaker {
     /// the title only when the body is empty (its matches are in the hit's title
     /// highlights anyway, and printing it twice says nothing).
     pub fn snippet(&self, doc: &TantivyDocument) -> Snippet {
-        let body = joined(doc, self.fields.body);
+        let body = self.without_boilerplate(doc, joined(doc, self.fields.body));
         let found = |highlighter: &Highlighter, text: &str, source| {
             let matches = highlighter.matches(text);
             (!matches.is_empty()).then(|| passage(text, &matches, SNIPPET_BYTES, source))

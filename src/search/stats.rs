@@ -22,6 +22,9 @@ pub struct SourceCount {
     /// Display name, as found in the archive.
     pub name: String,
     pub count: u64,
+    /// Stories among those documents (copies of one story count once), where counted:
+    /// in a search's facets, not in `stats`.
+    pub stories: Option<u64>,
 }
 
 /// A source of the index: its articles and their dates (`newsfind sources`).

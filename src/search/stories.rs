@@ -1,6 +1,6 @@
 //! Stories in searches: the copies folded into a hit, the copies of one article (`show`),
-//! and related coverage (`similar`): the articles most like one article, by its
-//! distinctive terms, its own copies left out.
+//! and related coverage (`similar`, and `like:ID` in a query): the articles most like one
+//! article, by its distinctive terms, its own copies left out.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,8 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::collect::{Candidate, Group};
-use super::{DocKind, Hit, SearchIndex, SearchRequest, SearchResults};
+use super::query::BuiltQuery;
+use super::{DocKind, Hit, QueryError, SearchIndex, SearchRequest, SearchResults};
 use crate::index::codec::{self as docs, StoredDoc};
 use crate::index::day::Day;
 use crate::story::story_name;
@@ -200,37 +201,17 @@ impl SearchIndex {
                 req.target
             );
         }
-        let own_story = doc.get_first(f.story).and_then(|v| v.as_u64());
-        let copies = match own_story {
+        let copies = match doc.get_first(f.story).and_then(|v| v.as_u64()) {
             Some(story) => self.members(&searcher, story, addr)?,
             None => Vec::new(),
         };
-        let mlt = self.more_like_this(&searcher, &doc)?;
         // The filters (dates, sources, articles only) as a query that scores nothing.
         let mut search = req.search.clone();
         search.query = "*".to_string();
         search.kind = super::KindFilter::Article;
         let (filters, notes) = self.filters(&searcher, &search)?;
-        let mut built = self
-            .queries
-            .build(&searcher, "*", &filters, search.today)?
-            .with(Occur::Must, mlt)
-            .with(
-                Occur::MustNot,
-                Box::new(TermQuery::new(
-                    docs::id_term(&f, self.text(&doc, f.id)),
-                    IndexRecordOption::Basic,
-                )),
-            );
-        if let Some(story) = own_story {
-            built = built.with(
-                Occur::MustNot,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.story, story),
-                    IndexRecordOption::Basic,
-                )),
-            );
-        }
+        let built = self.queries.build(&searcher, "*", &filters, search.today)?;
+        let built = self.like_article(&searcher, built, &doc)?;
         let results = self.search_built(searcher.clone(), built, &search, notes)?;
         Ok(Some(Similar {
             of: self.copy_of(&doc),
@@ -241,6 +222,66 @@ impl SearchIndex {
 }
 
 impl SearchIndex {
+    /// `query` with the related coverage of an article required: its more-like-this
+    /// query, the article and its own copies left out.
+    fn like_article(
+        &self,
+        searcher: &Searcher,
+        query: BuiltQuery,
+        doc: &TantivyDocument,
+    ) -> anyhow::Result<BuiltQuery> {
+        let f = self.fields;
+        let mut built = query
+            .with(Occur::Must, self.more_like_this(searcher, doc)?)
+            .with(
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    docs::id_term(&f, self.text(doc, f.id)),
+                    IndexRecordOption::Basic,
+                )),
+            );
+        if let Some(story) = doc.get_first(f.story).and_then(|v| v.as_u64()) {
+            built = built.with(
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.story, story),
+                    IndexRecordOption::Basic,
+                )),
+            );
+        }
+        Ok(built)
+    }
+
+    /// `query` with a `like:TARGET` clause of the query text `text` (see
+    /// [`like_clauses`]): the related coverage of the article TARGET (an id or a path).
+    pub(super) fn like(
+        &self,
+        searcher: &Searcher,
+        query: BuiltQuery,
+        text: &str,
+        target: &str,
+    ) -> anyhow::Result<BuiltQuery> {
+        let found = self.locate(searcher, target)?;
+        let Some(addr) = found else {
+            return Err(invalid(
+                text,
+                format!("like:{target}: no article with this id or path in the index"),
+            )
+            .into());
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        if self.text(&doc, self.fields.kind) != crate::index::schema::KIND_ARTICLE {
+            return Err(invalid(
+                text,
+                format!(
+                    "like:{target} is a teaser: like: takes an article (its id starts with `a`)"
+                ),
+            )
+            .into());
+        }
+        self.like_article(searcher, query, &doc)
+    }
+
     /// A more-like-this query: the article's [`SIMILAR_TERMS`] most distinctive words of
     /// title and body (term frequency times idf), each boosted by its weight. Written here
     /// rather than with tantivy's `MoreLikeThisQuery`, which panics when a word's document
@@ -309,4 +350,131 @@ fn sort_copies(copies: &mut [Copy]) {
             &b.path,
         ))
     });
+}
+
+fn invalid(query: &str, message: String) -> QueryError {
+    QueryError::Invalid {
+        query: query.to_string(),
+        message,
+    }
+}
+
+/// The `like:TARGET` clauses of a query text, and the text without them (`*` when
+/// nothing is left). A clause is a word of its own at the top of the query, outside
+/// quotes (`+like:ID` too): it asks for the articles like TARGET, as `similar` does, and
+/// combines with the other clauses as a required one. Inside parentheses, negated or
+/// joined with OR it would mean something the search cannot do with one article's
+/// related coverage: those are refused, not read as words.
+pub(super) fn like_clauses(text: &str) -> Result<(String, Vec<String>), QueryError> {
+    // Words outside quotes, with their byte ranges.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut quoted = false;
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '"' | '\u{201c}' | '\u{201d}') {
+            quoted = !quoted;
+        }
+        if c.is_whitespace() && !quoted {
+            if let Some(s) = start.take() {
+                words.push((s, i));
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        words.push((s, text.len()));
+    }
+    let is_operator = |w: &str| matches!(w, "OR" | "AND" | "||" | "&&");
+    let mut targets = Vec::new();
+    let mut rest = String::new();
+    let mut kept_from = 0;
+    for (n, &(a, b)) in words.iter().enumerate() {
+        let word = &text[a..b];
+        let bare = word.trim_start_matches(['+', '-', '(']);
+        if !bare.starts_with("like:") || word.starts_with('"') {
+            continue;
+        }
+        let prefix = &word[..word.len() - bare.len()];
+        if prefix.contains(['-', '(']) {
+            return Err(invalid(
+                text,
+                format!(
+                    "{word}: like:ID is a clause of its own (not negated, not in parentheses); \
+                     use -word to leave words out"
+                ),
+            ));
+        }
+        let joined = |m: Option<&(usize, usize)>| m.is_some_and(|&(x, y)| is_operator(&text[x..y]));
+        if joined(n.checked_sub(1).and_then(|p| words.get(p))) || joined(words.get(n + 1)) {
+            return Err(invalid(
+                text,
+                format!("{word}: like:ID cannot be joined with OR or AND; it is always required"),
+            ));
+        }
+        let target = &bare["like:".len()..];
+        if target.is_empty() || target.contains(['"', ')']) {
+            return Err(invalid(
+                text,
+                format!(
+                    "{word}: give an article id (as search prints it) or a file path after like:"
+                ),
+            ));
+        }
+        targets.push(target.to_string());
+        rest.push_str(&text[kept_from..a]);
+        kept_from = b;
+    }
+    rest.push_str(&text[kept_from..]);
+    let rest = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    if targets.is_empty() {
+        return Ok((text.to_string(), targets));
+    }
+    Ok((
+        if rest.is_empty() {
+            "*".to_string()
+        } else {
+            rest
+        },
+        targets,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_clauses_are_taken_out_of_the_text() {
+        let ok = |text: &str| like_clauses(text).unwrap();
+        let targets = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(ok("budget talks"), ("budget talks".into(), vec![]));
+        assert_eq!(
+            ok("like:a0123456789abcdef"),
+            ("*".into(), targets(&["a0123456789abcdef"]))
+        );
+        assert_eq!(
+            ok("like:a1 -trump  budget"),
+            ("-trump budget".into(), targets(&["a1"]))
+        );
+        assert_eq!(
+            ok("+like:news/a.txt \"like:x y\" like:a2"),
+            ("\"like:x y\"".into(), targets(&["news/a.txt", "a2"]))
+        );
+        // Curly quotes hide it as well.
+        assert_eq!(ok("\u{201c}a like:b\u{201d}").1, targets(&[]));
+        // Not a clause: inside a word.
+        assert_eq!(ok("unlike:x").1, targets(&[]));
+        for bad in [
+            "-like:a1 trump",
+            "(like:a1 OR trump)",
+            "like:a1 OR trump",
+            "trump AND like:a1",
+            "like:",
+            "like:a1)",
+        ] {
+            let err = like_clauses(bad).unwrap_err().to_string();
+            assert!(err.contains("like:"), "{bad}: {err}");
+        }
+    }
 }

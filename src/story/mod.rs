@@ -16,10 +16,14 @@
 //! an article to leave out of its signature, given how often its source has printed them.
 
 mod cluster;
+mod seen;
 mod sketch;
 
 pub use cluster::components;
-pub use sketch::{paragraph_key, sketch_lead, Boilerplate, ParagraphSketch, Signature};
+pub use seen::Seen;
+pub use sketch::{
+    paragraph_key, sketch_lead, sketch_paragraph, Boilerplate, ParagraphSketch, Signature, BANDS,
+};
 
 /// Display form of a story id: `s` and 16 hex digits, like article ids.
 pub fn story_name(story: u64) -> String {

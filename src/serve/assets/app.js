@@ -241,21 +241,26 @@ function periods(facets) {
   const [y1, m1] = parse(months[months.length - 1]);
   const span = (y1 - y0) * 12 + (m1 - m0) + 1;
   const counts = new Map(months.map((m) => [m.month, m.count]));
+  // Stories where copies of one story repeat it (null on a cluster, which has no story ids).
+  const stories = new Map(months.map((m) => [m.month, m.stories]));
   const out = [];
   if (span <= 120) {
     for (let i = 0; i < span; i++) {
       const y = y0 + Math.floor((m0 - 1 + i) / 12);
       const m = ((m0 - 1 + i) % 12) + 1;
       const key = `${y}-${String(m).padStart(2, "0")}`;
-      out.push({ key, count: counts.get(key) || 0 });
+      out.push({ key, count: counts.get(key) || 0, stories: stories.get(key) });
     }
   } else {
     const years = new Map();
+    const yearStories = new Map();
     for (const m of months) {
       const y = m.month.slice(0, 4);
       years.set(y, (years.get(y) || 0) + m.count);
+      // A month's stories are those that start in it: they add up.
+      if (m.stories != null) yearStories.set(y, (yearStories.get(y) || 0) + m.stories);
     }
-    for (let y = y0; y <= y1; y++) out.push({ key: String(y), count: years.get(String(y)) || 0 });
+    for (let y = y0; y <= y1; y++) out.push({ key: String(y), count: years.get(String(y)) || 0, stories: yearStories.get(String(y)) });
   }
   return out;
 }
@@ -282,7 +287,7 @@ function drawChart(s, facets) {
     // The whole column is the target, so thin bars stay clickable.
     g.append(svg("rect", { x: i * step, y: top, width: step, height: H - top - bottom, class: "hit-area" }));
     g.append(svg("rect", { x: i * step + (step - barWidth) / 2, y: H - bottom - h, width: barWidth, height: h, class: "fill" }));
-    g.append(svg("title", {}, `${d.key}: ${fmt(d.count)} ${d.count === 1 ? "match" : "matches"}`));
+    g.append(svg("title", {}, `${d.key}: ${fmt(d.count)} ${d.count === 1 ? "match" : "matches"}${inStoriesOf(d)}`));
     const pick = () => go({ ...s, on: d.key, since: "", until: "", offset: 0, doc: "" });
     g.addEventListener("click", pick);
     g.addEventListener("keydown", (ev) => {
@@ -300,13 +305,18 @@ function drawChart(s, facets) {
   if (facets.undated) box.append(el("p", { class: "hint" }, `${plural(facets.undated, "match", "matches")} without a date.`));
 }
 
+// " in N stories" when copies of one story make a count larger than its stories.
+function inStoriesOf(c) {
+  return c.stories != null && c.stories !== c.count ? ` in ${plural(c.stories, "story", "stories")}` : "";
+}
+
 function drawSources(s, facets) {
   const list = $("sources");
   list.replaceChildren();
   for (const src of (facets && facets.sources) || []) {
     const chosen = s.sources.includes(src.slug);
     const next = chosen ? s : { ...s, sources: [...s.sources, src.slug], offset: 0, doc: "" };
-    list.append(el("li", {}, link(next, src.slug), " ", el("span", { class: "count" }, fmt(src.count))));
+    list.append(el("li", {}, link(next, src.slug), " ", el("span", { class: "count" }, fmt(src.count) + inStoriesOf(src))));
   }
 }
 
