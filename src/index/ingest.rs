@@ -25,7 +25,7 @@ use super::merge::BoundedMergePolicy;
 use super::plan::plan;
 use super::read;
 use super::schema::{self, Fields};
-use super::state::{FileContent, FileMeta, State};
+use super::state::{FileContent, FileMeta, FileTable, State};
 use super::stories::{Stories, StoryInput};
 use super::teasers::{teasers_of, TeaserChanges};
 use super::walk::{self, Found};
@@ -174,17 +174,17 @@ fn run(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.max(1))
         .build()?;
-    let (found, passed) = pool.install(|| walk::walk(roots, globs, dir, config.follow_links));
+    let walked = pool.install(|| walk::walk(roots, globs, dir, config.follow_links, state.files()));
     let mut summary = Summary {
-        seen: found.len(),
+        seen: walked.found.len() + walked.unchanged.len(),
         ..Summary::default()
     };
-    for (path, reason) in &passed {
+    for (path, reason) in &walked.passed {
         summary.skip(reason);
         on(Event::Skipped { path, reason });
     }
     let root_paths: Vec<&Path> = roots.iter().map(|r| r.path.as_path()).collect();
-    let plan = plan(&found, state.files(), &root_paths);
+    let plan = plan(&walked.found, &walked.unchanged, state.files(), &root_paths);
     summary.unchanged = plan.unchanged;
     on(Event::Planned {
         to_read: plan.to_read.len() + plan.retry.len(),
@@ -198,7 +198,8 @@ fn run(
             state.files().get(&f.path),
         ) {
             (Parsed::Skipped { reason, hash }, Some(old))
-                if old.hash == hash && old.skipped.as_deref() == Some(&reason.to_string()) =>
+                if old.hash == hash
+                    && old.skipped.as_deref() == Some(reason.to_string().as_str()) =>
             {
                 let reason = reason.to_string();
                 summary.unchanged += 1;
@@ -446,7 +447,7 @@ impl Run<'_> {
                     path: &f.path,
                     reason: &reason,
                 });
-                meta.skipped = Some(reason);
+                meta.skipped = Some(reason.into());
             }
             Parsed::Indexed(file) => {
                 for message in &file.warnings {
@@ -477,7 +478,7 @@ impl Run<'_> {
                 self.teasers.read(no, file.teasers);
             }
         }
-        self.state.files_mut().insert(f.path.clone(), meta);
+        self.state.files_mut().insert(&f.path, meta);
         Ok(())
     }
 
@@ -531,11 +532,7 @@ fn fault_point(point: &str) {
     }
 }
 
-fn read_and_parse(
-    f: &Found,
-    files: &std::collections::HashMap<PathBuf, FileMeta>,
-    config: &IngestConfig,
-) -> Parsed {
+fn read_and_parse(f: &Found, files: &FileTable, config: &IngestConfig) -> Parsed {
     let bytes = match read::read_bytes(&f.path, config.max_bytes, config.follow_links) {
         Ok(bytes) => bytes,
         Err(reason) => return Parsed::Skipped { hash: 0, reason },

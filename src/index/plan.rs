@@ -1,10 +1,9 @@
 //! What a run has to do, from the walk and the saved state alone (no I/O): which files
 //! to read, which are unchanged, which are gone.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::state::FileMeta;
+use super::state::{FileTable, Slot};
 use super::walk::Found;
 
 /// The work of one run.
@@ -21,16 +20,30 @@ pub struct Plan<'a> {
     pub removed: Vec<PathBuf>,
 }
 
-/// Plans a run over `found` (what the walk found under `roots`) against `known` (the
-/// saved state). Known files outside every root are not this run's business.
+/// Plans a run over what the walk found under `roots` (`found`, and `unchanged`, the
+/// slots of the files it found as `known`, the saved state, has them) against `known`.
+/// Known files outside every root are not this run's business.
 pub fn plan<'a>(
     found: &'a [Found],
-    known: &HashMap<PathBuf, FileMeta>,
+    unchanged: &[Slot],
+    known: &FileTable,
     roots: &[&Path],
 ) -> Plan<'a> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        unchanged: unchanged.len(),
+        ..Plan::default()
+    };
+    // Known files the walk found, by slot: what is left unmarked is gone (a bit a file,
+    // where a set of the walk's paths took dozens of bytes).
+    let mut seen = vec![0u64; known.slots().div_ceil(64)];
+    let mut mark = |slot: Slot| seen[slot / 64] |= 1 << (slot % 64);
+    unchanged.iter().copied().for_each(&mut mark);
     for f in found {
-        match known.get(&f.path) {
+        let slot = known.find(&f.path);
+        if let Some(slot) = slot {
+            mark(slot);
+        }
+        match slot.map(|slot| known.meta(slot)) {
             Some(e) if e.size == f.size && e.mtime == f.mtime => match e.skipped {
                 None => plan.unchanged += 1,
                 Some(_) => plan.retry.push(f),
@@ -38,11 +51,11 @@ pub fn plan<'a>(
             _ => plan.to_read.push(f),
         }
     }
-    let present: HashSet<&Path> = found.iter().map(|f| f.path.as_path()).collect();
     plan.removed = known
-        .keys()
-        .filter(|p| !present.contains(p.as_path()) && roots.iter().any(|r| p.starts_with(r)))
-        .cloned()
+        .iter()
+        .filter(|&(slot, _)| seen[slot / 64] & (1 << (slot % 64)) == 0)
+        .filter_map(|(slot, _)| known.path_of(slot))
+        .filter(|p| roots.iter().any(|r| p.starts_with(r)))
         .collect();
     plan.removed.sort();
     plan
@@ -51,6 +64,7 @@ pub fn plan<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::state::FileMeta;
 
     fn found(path: &str, size: u64, mtime: i64) -> Found {
         Found {
@@ -67,7 +81,7 @@ mod tests {
             size,
             mtime,
             hash: 0,
-            skipped: skipped.map(str::to_string),
+            skipped: skipped.map(Into::into),
         }
     }
 
@@ -80,7 +94,7 @@ mod tests {
             found("/a/new.txt", 1, 1),
             found("/a/was-unreadable.txt", 1, 1),
         ];
-        let known: HashMap<PathBuf, FileMeta> = [
+        let known: FileTable = [
             ("/a/same.txt", meta(1, 1, None)),
             ("/a/touched.txt", meta(1, 1, None)),
             ("/a/grown.txt", meta(1, 1, None)),
@@ -94,7 +108,7 @@ mod tests {
         .into_iter()
         .map(|(p, m)| (PathBuf::from(p), m))
         .collect();
-        let p = plan(&walked, &known, &[Path::new("/a")]);
+        let p = plan(&walked, &[], &known, &[Path::new("/a")]);
         let to_read: Vec<&str> = p.to_read.iter().map(|f| f.path.to_str().unwrap()).collect();
         assert_eq!(to_read, ["/a/touched.txt", "/a/grown.txt", "/a/new.txt"]);
         assert_eq!(p.retry, [&walked[4]]);
@@ -104,14 +118,14 @@ mod tests {
 
     #[test]
     fn an_empty_walk_removes_everything_under_its_roots_only() {
-        let known: HashMap<PathBuf, FileMeta> = [
+        let known: FileTable = [
             ("/a/x.txt", meta(1, 1, None)),
             ("/ab/y.txt", meta(1, 1, None)),
         ]
         .into_iter()
         .map(|(p, m)| (PathBuf::from(p), m))
         .collect();
-        let p = plan(&[], &known, &[Path::new("/a")]);
+        let p = plan(&[], &[], &known, &[Path::new("/a")]);
         assert_eq!(p.removed, [PathBuf::from("/a/x.txt")]);
     }
 }

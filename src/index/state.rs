@@ -14,16 +14,14 @@
 //! are not UTF-8 are common in scraped archives), grouped by folder on disk.
 
 use std::collections::HashMap;
-use std::ffi::OsStr;
 use std::fs;
-use std::io::{BufWriter, Read, Write};
-use std::os::unix::ffi::OsStrExt;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use bincode::Options;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::day::Day;
 
@@ -35,19 +33,7 @@ const MAGIC: &[u8; 8] = b"nfstate\0";
 /// Magic, format, payload length, payload hash.
 const HEADER: usize = 8 + 4 + 8 + 8;
 
-/// One indexed (or skipped) file, as the walk compares it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FileMeta {
-    /// Number of the file in [`Content`].
-    pub no: u32,
-    pub size: u64,
-    /// Modification time in nanoseconds since the epoch.
-    pub mtime: i64,
-    /// xxh3 of the file's bytes.
-    pub hash: u64,
-    /// Why the file is not in the index, when it is not.
-    pub skipped: Option<String>,
-}
+pub use super::file_table::{FileMeta, FileTable, Slot};
 
 /// What an indexed file holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -66,94 +52,7 @@ pub struct FileContent {
 struct Files {
     generation: u64,
     next_no: u32,
-    #[serde(serialize_with = "paths_out", deserialize_with = "paths_in")]
-    files: HashMap<PathBuf, FileMeta>,
-}
-
-/// Folder bytes, then the names in it with their entries: a path's folder is written once.
-type OnDisk<'a> = Vec<(&'a [u8], Vec<(&'a [u8], &'a FileMeta)>)>;
-
-fn paths_out<S: Serializer>(files: &HashMap<PathBuf, FileMeta>, s: S) -> Result<S::Ok, S::Error> {
-    let mut sorted: Vec<(&Path, &FileMeta)> = files.iter().map(|(p, m)| (p.as_path(), m)).collect();
-    sorted.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
-    let mut grouped: OnDisk<'_> = Vec::new();
-    for (path, meta) in sorted {
-        let folder = path.parent().map_or(&b""[..], |p| p.as_os_str().as_bytes());
-        let name = path.file_name().map_or(&b""[..], OsStr::as_bytes);
-        match grouped.last_mut() {
-            Some((f, names)) if *f == folder => names.push((name, meta)),
-            _ => grouped.push((folder, vec![(name, meta)])),
-        }
-    }
-    grouped.serialize(s)
-}
-
-fn paths_in<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<PathBuf, FileMeta>, D::Error> {
-    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
-
-    /// Fills the map straight from the folders on disk, with no copy of them in between
-    /// (at a million files, the copy was most of the memory of an unchanged run).
-    struct Folders;
-    struct Names<'m> {
-        folder: PathBuf,
-        files: &'m mut HashMap<PathBuf, FileMeta>,
-    }
-    struct Folder<'m>(&'m mut HashMap<PathBuf, FileMeta>);
-
-    impl<'de> Visitor<'de> for Folders {
-        type Value = HashMap<PathBuf, FileMeta>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("folders of files")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut files = HashMap::new();
-            while seq.next_element_seed(Folder(&mut files))?.is_some() {}
-            Ok(files)
-        }
-    }
-    impl<'de> DeserializeSeed<'de> for Folder<'_> {
-        type Value = ();
-        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<(), D2::Error> {
-            d.deserialize_tuple(2, self)
-        }
-    }
-    impl<'de> Visitor<'de> for Folder<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a folder and its files")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let folder: Vec<u8> = seq
-                .next_element()?
-                .ok_or_else(|| serde::de::Error::custom("a folder without its files"))?;
-            let names = Names {
-                folder: PathBuf::from(OsStr::from_bytes(&folder)),
-                files: self.0,
-            };
-            seq.next_element_seed(names)?
-                .ok_or_else(|| serde::de::Error::custom("a folder without its files"))
-        }
-    }
-    impl<'de> DeserializeSeed<'de> for Names<'_> {
-        type Value = ();
-        fn deserialize<D2: Deserializer<'de>>(self, d: D2) -> Result<(), D2::Error> {
-            d.deserialize_seq(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Names<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("file names")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some((name, meta)) = seq.next_element::<(Vec<u8>, FileMeta)>()? {
-                self.files
-                    .insert(self.folder.join(OsStr::from_bytes(&name)), meta);
-            }
-            Ok(())
-        }
-    }
-    d.deserialize_seq(Folders)
+    files: FileTable,
 }
 
 /// The content side of the state.
@@ -246,11 +145,11 @@ impl State {
         self.files.generation
     }
 
-    pub fn files(&self) -> &HashMap<PathBuf, FileMeta> {
+    pub fn files(&self) -> &FileTable {
         &self.files.files
     }
 
-    pub fn files_mut(&mut self) -> &mut HashMap<PathBuf, FileMeta> {
+    pub fn files_mut(&mut self) -> &mut FileTable {
         &mut self.files.files
     }
 
@@ -279,7 +178,7 @@ impl State {
     }
 
     /// Both sides at once: the files to read, the content to change.
-    pub fn parts_mut(&mut self) -> (&HashMap<PathBuf, FileMeta>, Option<&mut Content>) {
+    pub fn parts_mut(&mut self) -> (&FileTable, Option<&mut Content>) {
         (&self.files.files, self.content.as_mut())
     }
 
@@ -359,6 +258,7 @@ fn read_checked<T: DeserializeOwned>(file: fs::File) -> std::io::Result<Option<T
     let mut hashed = Hashed {
         inner: input.take(len),
         hasher: xxhash_rust::xxh3::Xxh3::new(),
+        len: 0,
     };
     let value = codec(len).deserialize_from(&mut hashed).ok();
     // Whatever the value did not take still counts for the checksum.
@@ -369,17 +269,32 @@ fn read_checked<T: DeserializeOwned>(file: fs::File) -> std::io::Result<Option<T
     Ok(value)
 }
 
-/// A reader that hashes what goes through it.
+/// A reader or writer that hashes and counts what goes through it.
 struct Hashed<R> {
     inner: R,
     hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
 }
 
 impl<R: Read> Read for Hashed<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.len += n as u64;
         Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -388,20 +303,31 @@ fn codec(limit: u64) -> impl Options {
     bincode::DefaultOptions::new().with_limit(limit.max(1))
 }
 
+/// Writes a state file as a stream (a million files' state is never held twice): the
+/// header's length and hash are filled in once the payload is written.
 fn write<T: Serialize>(dir: &Path, name: &str, value: &T) -> anyhow::Result<()> {
     let path = pending(dir, name);
     let tmp = dir.join(format!("{name}.tmp"));
     let write = || -> anyhow::Result<()> {
-        let payload = bincode::DefaultOptions::new().serialize(value)?;
         let file = fs::File::create(&tmp)?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
-        out.write_all(MAGIC)?;
-        out.write_all(&FORMAT.to_le_bytes())?;
-        out.write_all(&(payload.len() as u64).to_le_bytes())?;
-        out.write_all(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes())?;
-        out.write_all(&payload)?;
-        out.flush()?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        out.write_all(&[0u8; HEADER])?;
+        let mut hashed = Hashed {
+            inner: &mut out,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            len: 0,
+        };
+        bincode::DefaultOptions::new().serialize_into(&mut hashed, value)?;
+        let (len, hash) = (hashed.len, hashed.hasher.digest());
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        let mut header = Vec::with_capacity(HEADER);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&FORMAT.to_le_bytes());
+        header.extend_from_slice(&len.to_le_bytes());
+        header.extend_from_slice(&hash.to_le_bytes());
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&header)?;
+        file.sync_all()?;
         fs::rename(&tmp, &path)?;
         Ok(())
     };
@@ -411,6 +337,8 @@ fn write<T: Serialize>(dir: &Path, name: &str, value: &T) -> anyhow::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn damaged_state_is_not_trusted() {
@@ -419,7 +347,7 @@ mod tests {
         let odd = PathBuf::from(OsStr::from_bytes(b"/archive/caf\xe9/a.txt"));
         let no = state.next_file_no();
         state.files_mut().insert(
-            odd.clone(),
+            &odd,
             FileMeta {
                 no,
                 size: 1,

@@ -5,7 +5,7 @@
 //! sightings (count, first file, dates) come from the saved state of those files.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::PathBuf;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -15,7 +15,7 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument};
 use super::codec::{self, StoredDoc, TeaserDoc, TeaserText};
 use super::read;
 use super::schema::Fields;
-use super::state::{Content, FileMeta};
+use super::state::{Content, FileTable};
 use crate::article::{self, DisplaySource};
 
 /// The teaser texts of a parsed file, one per title key.
@@ -83,7 +83,7 @@ impl TeaserChanges {
         writer: &IndexWriter,
         searcher: &Searcher,
         fields: &Fields,
-        files: &HashMap<std::path::PathBuf, FileMeta>,
+        files: &FileTable,
         content: &mut Content,
         max_bytes: u64,
     ) -> anyhow::Result<usize> {
@@ -118,10 +118,10 @@ impl TeaserChanges {
                 reread_keys.insert(*key);
             }
         }
-        let paths: HashMap<u32, &Path> = files
+        let paths: HashMap<u32, PathBuf> = files
             .iter()
             .filter(|(_, m)| wanted.contains(&m.no))
-            .map(|(p, m)| (m.no, p.as_path()))
+            .filter_map(|(slot, m)| Some((m.no, files.path_of(slot)?)))
             .collect();
         let reread = reread_texts(&reread_keys, &seen_in, &changes.read, &paths, max_bytes);
         let mut texts = changes.texts;
@@ -193,7 +193,7 @@ fn reread_texts(
     keys: &HashSet<u64>,
     seen_in: &HashMap<u64, Vec<u32>>,
     read_now: &HashSet<u32>,
-    paths: &HashMap<u32, &Path>,
+    paths: &HashMap<u32, PathBuf>,
     max_bytes: u64,
 ) -> HashMap<u64, Vec<(TeaserText, u32)>> {
     let mut files: Vec<u32> = keys

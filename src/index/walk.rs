@@ -16,6 +16,7 @@ use anyhow::Context;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::read::kind_of;
+use super::state::{FileTable, Slot};
 
 /// A root to index: a folder, or a single file the user named.
 pub struct Root {
@@ -76,15 +77,40 @@ pub fn build_globs(globs: &[String]) -> anyhow::Result<GlobSet> {
     Ok(set.build()?)
 }
 
-/// Lists the regular files under the roots that match the globs, sorted by path bytes,
-/// and the paths passed over.
+/// What the walk gives.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The regular files under the roots that match the globs, sorted by path bytes,
+    /// but for those `known` in the same state (below).
+    pub found: Vec<Found>,
+    /// Files found that `known` has with the same size and mtime, indexed: their slots
+    /// (a million unchanged files are not listed, and not sorted, twice).
+    pub unchanged: Vec<Slot>,
+    pub passed: Vec<Passed>,
+}
+
+/// Walks the roots, in parallel. `known`, the saved state, lets files found as it left
+/// them through as a slot each.
 pub fn walk(
     roots: &[Root],
     globs: &GlobSet,
     index_dir: &Path,
     follow_links: bool,
-) -> (Vec<Found>, Vec<Passed>) {
+    known: &FileTable,
+) -> Walked {
     let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
+    let unchanged = Mutex::new(Vec::new());
+    let same = |path: &Path, meta: &fs::Metadata| -> bool {
+        let Some(slot) = known.find(path) else {
+            return false;
+        };
+        let m = known.meta(slot);
+        if m.size != meta.len() || m.mtime != mtime_nanos(meta) || m.skipped.is_some() {
+            return false;
+        }
+        unchanged.lock().expect("walk lock").push(slot);
+        true
+    };
     let found = Mutex::new(Vec::new());
     let passed = Mutex::new(Vec::new());
     let pass = |path: &Path, reason: String| {
@@ -116,6 +142,7 @@ pub fn walk(
             let found = &found;
             let index_dir = &index_dir;
             let pass = &pass;
+            let same = &same;
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(entry) => entry,
@@ -156,6 +183,7 @@ pub fn walk(
                     return ignore::WalkState::Continue;
                 }
                 match entry.metadata() {
+                    Ok(meta) if same(entry.path(), &meta) => {}
                     Ok(meta) => found.lock().expect("walk lock").push(Found {
                         path: entry.path().to_path_buf(),
                         root_len: root_len(root),
@@ -176,7 +204,15 @@ pub fn walk(
     let mut passed = passed.into_inner().expect("walk lock");
     passed.sort();
     passed.dedup();
-    (found, passed)
+    let mut unchanged = unchanged.into_inner().expect("walk lock");
+    // A file under two roots is found twice.
+    unchanged.sort_unstable();
+    unchanged.dedup();
+    Walked {
+        found,
+        unchanged,
+        passed,
+    }
 }
 
 impl Found {

@@ -156,6 +156,25 @@ pub struct Collected {
     pub facets: Option<RawFacets>,
 }
 
+impl Collected {
+    /// Sorts the candidates again after their scores changed, keeping the best `keep`
+    /// (and the ties of the last); a story's best member takes its new score.
+    pub fn reorder(&mut self, order: SortOrder, keep: usize) {
+        for c in &self.candidates {
+            if let Some(group) = c.story.and_then(|s| self.groups.get_mut(&s)) {
+                if group.best.addr == c.addr {
+                    group.best = *c;
+                }
+            }
+        }
+        let mut top = TopK::new(order, keep);
+        for c in self.candidates.drain(..) {
+            top.push(c);
+        }
+        self.candidates = top.into_sorted();
+    }
+}
+
 /// Facet counts before names are looked up.
 #[derive(Debug, Default)]
 pub struct RawFacets {

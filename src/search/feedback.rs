@@ -7,25 +7,30 @@
 //! pass use the others: their most characteristic words, weighted by how well each
 //! document matched, are added to the query, and the query's own words keep half the
 //! weight. It is asked for only when the search falls back to most of the words (a
-//! keyword search answered by every word is left alone), ranks the documents the first
-//! pass matched and no others (the total stays what the strategy says), and does not
-//! change snippets: the words marked are the query's.
+//! keyword search answered by every word is left alone), reranks the first pass's best
+//! [`RERANK_DEPTH`] documents and no others (the total stays what the strategy says), and
+//! does not change snippets: the words marked are the query's.
 //!
 //! The parameters are Anserini's defaults (fbDocs 10, fbTerms 10, originalQueryWeight
 //! 0.5, feedback terms in at most 10% of the documents), not tuned on our harness.
 
 use std::collections::HashMap;
 
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher, TantivyDocument, Term};
+use tantivy::{DocSet, Score, Searcher, TantivyDocument, Term};
 
+use super::collect::Candidate;
 use super::query::{is_stop_word, QueryBuilder};
 
 /// Documents of the first pass the feedback is taken from.
 const FEEDBACK_DOCS: usize = 10;
+/// Best documents of the first pass reranked with the feedback words. Measured on
+/// bench/relevance and at 1M articles (bench/notes.md): the ranking of CISI's
+/// first hundred is that of a second retrieval over every match, for a fraction of its
+/// cost.
+pub const RERANK_DEPTH: usize = 1_000;
 /// Words added to the query.
 const FEEDBACK_TERMS: usize = 10;
 /// Share of the final score that is the query's own.
@@ -42,74 +47,87 @@ const HEAD_BYTES: usize = 32 * 1024;
 const TERM_CHARS: std::ops::RangeInclusive<usize> = 2..=20;
 
 /// What the feedback reads: the fields a document's words come from (stored, and indexed
-/// with `prose`; a word's document frequency is its largest over them), and each
-/// document's story (copies of one story are one feedback document).
+/// with `prose`; a word's document frequency is its largest over them).
 pub struct Feedback<'a> {
     pub searcher: &'a Searcher,
     pub text_fields: [Field; 2],
-    pub story_field: Field,
     pub prose: &'a TextAnalyzer,
     pub queries: &'a QueryBuilder,
 }
 
 impl Feedback<'_> {
-    /// `query` (its free words weighing `query_len` in all) with the feedback words of its
-    /// best documents: matching what `query` matches, scored by both. `None` when the
-    /// first pass gives no feedback word.
-    pub fn expand(
-        &self,
-        query: &dyn Query,
-        query_len: usize,
-    ) -> tantivy::Result<Option<Box<dyn Query>>> {
-        let model = self.relevance_model(query)?;
+    /// Reranks `cands` (the first pass's best matches of a query whose free words weigh
+    /// `query_len` in all, sorted by score) by the query and the feedback words of the
+    /// best of them: each score becomes the query's share of it plus the feedback words'
+    /// scores, as a query of both would give. Only these candidates are scored again (RM3
+    /// as a reranking, as Anserini's and Terrier's rerankers do): a second retrieval over
+    /// every match, with ten more words, cost as much again as the first pass. `false`
+    /// when the best documents give no feedback word (the scores are left alone).
+    pub fn rerank(&self, cands: &mut [Candidate], query_len: usize) -> tantivy::Result<bool> {
+        let model = self.relevance_model(cands)?;
         if model.is_empty() {
-            return Ok(None);
+            return Ok(false);
         }
         // The query's words weigh QUERY_WEIGHT in all, as in Anserini's interpolation of
         // the (L1-normalised) query vector with the model.
         let own = QUERY_WEIGHT / query_len.max(1) as Score;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(BoostQuery::new(query.box_clone(), own)),
-        )];
+        for c in cands.iter_mut() {
+            c.score *= own;
+        }
+        // Each word's scorer goes through the candidates of a segment in index order.
+        let mut order: Vec<usize> = (0..cands.len()).collect();
+        order.sort_by_key(|&i| cands[i].addr);
+        let scoring = EnableScoring::enabled_from_searcher(self.searcher);
         for (term, weight) in model {
             let boost = (1.0 - QUERY_WEIGHT) * weight as Score;
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(self.queries.term_query(&term), boost)),
-            ));
+            let weight = self.queries.term_query(&term).weight(scoring)?;
+            let mut segment = None;
+            let mut scorer: Option<Box<dyn Scorer>> = None;
+            for &i in &order {
+                let addr = cands[i].addr;
+                if segment != Some(addr.segment_ord) {
+                    segment = Some(addr.segment_ord);
+                    let reader = self.searcher.segment_reader(addr.segment_ord);
+                    scorer = Some(weight.scorer(reader, boost)?);
+                }
+                let Some(scorer) = scorer.as_mut() else {
+                    continue;
+                };
+                if scorer.doc() < addr.doc_id {
+                    scorer.seek(addr.doc_id);
+                }
+                if scorer.doc() == addr.doc_id {
+                    cands[i].score += scorer.score();
+                }
+            }
         }
-        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+        Ok(true)
     }
 
-    /// The [`FEEDBACK_TERMS`] words of the relevance model of `query`'s best documents,
-    /// with their weights (summing to 1), heaviest first: each document's word
-    /// frequencies (as shares of its words), weighted by its score; the words of more
-    /// than [`MAX_DOC_SHARE`] of the documents left out.
-    fn relevance_model(&self, query: &dyn Query) -> tantivy::Result<Vec<(String, f64)>> {
-        // Twice as many: copies of one story count once.
-        let top = self.searcher.search(
-            query,
-            &TopDocs::with_limit(FEEDBACK_DOCS * 2).order_by_score(),
-        )?;
+    /// The [`FEEDBACK_TERMS`] words of the relevance model of the best candidates (the
+    /// first [`FEEDBACK_DOCS`] stories), with their weights (summing to 1), heaviest
+    /// first: each document's word frequencies (as shares of its words), weighted by its
+    /// score; the words of more than [`MAX_DOC_SHARE`] of the documents left out.
+    fn relevance_model(&self, cands: &[Candidate]) -> tantivy::Result<Vec<(String, f64)>> {
         // One analyzer for all the documents: its stemmer remembers the words it saw.
         let mut prose = self.prose.clone();
         // Each word's weight, and in how many documents it is.
         let mut model: HashMap<String, (f64, u32)> = HashMap::new();
         let mut stories = Vec::new();
         let mut used = 0;
-        for (score, addr) in top {
+        for c in cands {
             if used == FEEDBACK_DOCS {
                 break;
             }
-            let doc: TantivyDocument = self.searcher.doc(addr)?;
-            if let Some(story) = doc.get_first(self.story_field).and_then(|v| v.as_u64()) {
+            // Copies of one story are one feedback document.
+            if let Some(story) = c.story {
                 if stories.contains(&story) {
                     continue;
                 }
                 stories.push(story);
             }
             used += 1;
+            let (score, doc): (Score, TantivyDocument) = (c.score, self.searcher.doc(c.addr)?);
             // Words, not stop words nor too short or long ones.
             let mut counts: HashMap<String, u32> = HashMap::new();
             let mut words = 0u32;

@@ -518,14 +518,30 @@ impl SearchIndex {
         // its best documents too; one answered by every word, as typed.
         let run = |required: usize, strategy: MatchStrategy| -> anyhow::Result<_> {
             let query = built.query(required);
-            let expanded = if strategy == MatchStrategy::Most && req.sort == SortOrder::Relevance {
-                self.feedback(searcher, &*query, built)?
-            } else {
-                None
+            // Nothing listed (the count of a suggestion): nothing to rank.
+            if strategy != MatchStrategy::Most
+                || req.sort != SortOrder::Relevance
+                || collector.keep == 0
+            {
+                let collected = searcher
+                    .search(&*query, collector)
+                    .context("searching the index")?;
+                return Ok((query, collected));
+            }
+            // The first pass keeps enough of its best for the feedback to rerank.
+            let deep = HitCollector {
+                keep: collector.keep.max(feedback::RERANK_DEPTH),
+                story_field: collector.story_field.clone(),
+                date_field: collector.date_field.clone(),
+                source_facet_field: collector.source_facet_field.clone(),
+                ..*collector
             };
-            let collected = searcher
-                .search(expanded.as_deref().unwrap_or(&*query), collector)
+            let mut collected = searcher
+                .search(&*query, &deep)
                 .context("searching the index")?;
+            if self.feedback(searcher, &mut collected.candidates, built)? {
+                collected.reorder(req.sort, collector.keep);
+            }
             Ok((query, collected))
         };
         let (query, collected) = run(required, strategy)?;
@@ -558,24 +574,23 @@ impl SearchIndex {
         ))
     }
 
-    /// `query` ranked with pseudo-relevance feedback (see [`feedback`]); `None` when
-    /// its best documents give no feedback word.
+    /// `cands` (the best matches, by score) reranked with pseudo-relevance feedback (see
+    /// [`feedback`]); `false` when their best documents give no feedback word.
     fn feedback(
         &self,
         searcher: &Searcher,
-        query: &dyn tantivy::query::Query,
+        cands: &mut [Candidate],
         built: &BuiltQuery,
-    ) -> anyhow::Result<Option<Box<dyn tantivy::query::Query>>> {
+    ) -> anyhow::Result<bool> {
         let feedback = feedback::Feedback {
             searcher,
             text_fields: [self.fields.title, self.fields.body],
-            story_field: self.fields.story,
             prose: self.queries.prose_analyzer(),
             queries: &self.queries,
         };
         let query_len = built.words.iter().map(|w| w.weight).sum();
         feedback
-            .expand(query, query_len)
+            .rerank(cands, query_len)
             .context("reading the best documents for feedback")
     }
 
