@@ -628,3 +628,48 @@ fn similar_needs_a_few_of_the_words_when_enough_articles_have_them() {
     let v = env.cli_json(&["similar", "archive/wire/001.txt", "--source", "loner"]);
     assert_eq!(v["hits"][0]["source_slug"], "loner", "{v:#}");
 }
+
+/// The README's stories and `similar` examples run on `tests/fixtures/stories`: its two
+/// rewritten copies of the wire story fold into one story, the follow-up on the same
+/// subject stays a story of its own, and `similar` leaves the copies out.
+#[test]
+fn the_readme_fixture_folds_the_wire_copies_and_not_the_follow_up() {
+    let env = TestEnv::new().today(TODAY);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories/archive");
+    common::copy_tree(&fixture, &env.archive());
+    env.index_ok(0);
+
+    let v = env.cli_json(&["search", "spillway"]);
+    assert_eq!(
+        (v["total"].as_u64(), v["stories"].as_u64()),
+        (Some(4), Some(2))
+    );
+    let best = &v["hits"][0];
+    let mut sources: Vec<&str> = best["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source_slug"].as_str().unwrap())
+        .chain([best["source_slug"].as_str().unwrap()])
+        .collect();
+    sources.sort_unstable();
+    assert_eq!(sources, ["associated-press", "river-times", "valley-post"]);
+    assert_eq!(v["hits"][1]["copy_count"], 0);
+
+    let wire = env.archive().join("associated-press/001_spillway.txt");
+    let s = env.cli_json(&["similar", wire.to_str().unwrap()]);
+    let related: Vec<&str> = s["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        related[0].ends_with("river-times/004_followup.txt"),
+        "{related:?}"
+    );
+    assert!(
+        !related.iter().any(|p| p.ends_with("_spillway.txt")),
+        "{related:?}"
+    );
+}
