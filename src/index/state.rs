@@ -212,7 +212,8 @@ fn pending(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.pending"))
 }
 
-/// Reads the pending or the current file `name` whose generation is `generation`.
+/// Reads the pending or the current file `name` whose generation is `generation`; a
+/// pending one is made current (its commit happened, the rename after it did not).
 fn read_matching<T: DeserializeOwned>(
     dir: &Path,
     name: &str,
@@ -232,6 +233,12 @@ fn read_matching<T: DeserializeOwned>(
             continue;
         };
         if stamp(&value) == generation {
+            if path != dir.join(name) {
+                // The commit happened and `confirm` was interrupted: finish it now, before
+                // this run's own pending save could overwrite the only copy.
+                fs::rename(&path, dir.join(name))
+                    .with_context(|| format!("writing {}", dir.join(name).display()))?;
+            }
             return Ok(Some(value));
         }
     }
@@ -374,5 +381,30 @@ mod tests {
             fs::write(&path, bad).unwrap();
             assert!(State::load(dir.path(), Some(7)).unwrap().is_none());
         }
+    }
+
+    /// A kill between the two renames of `confirm` leaves the committed content only as
+    /// `newsfind.content.pending`; the next run's own pending save must not overwrite it
+    /// (found by `tests/faults.rs::defect1_a_kill_when_a_delete_file_appears` in a
+    /// fresh-clone CI run).
+    #[test]
+    fn a_kill_inside_confirm_loses_no_committed_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::empty(dir.path(), 0);
+        state.save_pending(1).unwrap();
+        state.confirm().unwrap();
+        // Commit 2 of the index happened; the kill lands after files, before content.
+        state.save_pending(2).unwrap();
+        fs::rename(pending(dir.path(), FILES), dir.path().join(FILES)).unwrap();
+
+        // The next run reads the state of commit 2, and saves commit 3 as pending, and
+        // is killed before the index commits it.
+        let mut next = State::load(dir.path(), Some(2)).unwrap().unwrap();
+        next.content().unwrap();
+        next.save_pending(3).unwrap();
+
+        // The index is still at commit 2: its state must still be there.
+        let mut again = State::load(dir.path(), Some(2)).unwrap().unwrap();
+        again.content().unwrap();
     }
 }
