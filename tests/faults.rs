@@ -834,33 +834,18 @@ fn defect4_random_days_over_the_calendar_round_trip() {
         let hit: serde_json::Value =
             serde_json::from_str(on.out.lines().next().unwrap_or("{}")).unwrap();
         assert_eq!(hit["date"], *date, "--on {date}: {}", on.err);
+        let paths = |args: &[&str]| {
+            let mut all = vec!["search"];
+            all.extend_from_slice(args);
+            all.extend(["-f", "paths"]);
+            env.on_index(&all).out.lines().count()
+        };
+        let word = format!("random{i}");
         let q = format!("random{i} date:{date}..{date}");
-        assert_eq!(
-            env.on_index(&["search", &q, "-f", "paths"])
-                .out
-                .lines()
-                .count(),
-            1,
-            "{q}"
-        );
+        assert_eq!(paths(&[&q]), 1, "{q}");
         let q = format!("random{i} date:..{date}");
-        assert_eq!(
-            env.on_index(&["search", &q, "-f", "paths"])
-                .out
-                .lines()
-                .count(),
-            1,
-            "{q}"
-        );
-        let after = env.on_index(&[
-            "search",
-            &format!("random{i}"),
-            "--since",
-            date,
-            "-f",
-            "paths",
-        ]);
-        assert_eq!(after.out.lines().count(), 1, "--since {date}");
+        assert_eq!(paths(&[&q]), 1, "{q}");
+        assert_eq!(paths(&[&word, "--since", date]), 1, "--since {date}");
         let doc = export
             .iter()
             .find(|d| d["title"] == format!("Random{i} story"))
