@@ -224,13 +224,7 @@ fn run(
         return Ok(summary);
     }
 
-    let writer = open_writer(index, config)?;
-    // Files an interrupted commit left behind (delete files, segments) go before anything
-    // is written: tantivy would otherwise fail to create them again under the same name.
-    writer
-        .garbage_collect_files()
-        .wait()
-        .context("removing what an interrupted run left in the index")?;
+    let writer = open_writer(index, config, &fields, start_over)?;
     let mut run = Run {
         config,
         fields,
@@ -246,7 +240,6 @@ fn run(
         dirty: start_over,
     };
     if start_over {
-        run.writer.delete_all_documents()?;
         run.stories.start_over();
     }
     for path in &plan.removed {
@@ -328,7 +321,14 @@ fn open_reader(index: &Index) -> anyhow::Result<IndexReader> {
         .context("opening an index reader")
 }
 
-fn open_writer(index: &Index, config: &IngestConfig) -> anyhow::Result<IndexWriter> {
+/// The writer of a run, with what an interrupted run left collected, the index emptied
+/// when the run starts over, and its first operation stamp spent (see below).
+fn open_writer(
+    index: &Index,
+    config: &IngestConfig,
+    fields: &Fields,
+    start_over: bool,
+) -> anyhow::Result<IndexWriter> {
     let threads = config.threads.clamp(1, 8);
     // tantivy wants at least 15 MB per indexing thread.
     let heap = config.heap_bytes.max((threads * 16) << 20);
@@ -339,6 +339,25 @@ fn open_writer(index: &Index, config: &IngestConfig) -> anyhow::Result<IndexWrit
         max_docs: MERGE_MAX_DOCS,
         min_segments: 8,
     }));
+    // Files an interrupted commit left behind (delete files, segments) go before anything
+    // is written: tantivy would otherwise fail to create them again under the same name.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .context("removing what an interrupted run left in the index")?;
+    if start_over {
+        writer.delete_all_documents()?;
+    }
+    // tantivy stamps a new writer's first operation with the opstamp of the last commit
+    // (and `delete_all_documents` winds the stamps back to it). A merge of committed
+    // segments that starts before this run's first commit (there are enough of them when
+    // a kill cut the last run's merges short) brings its inputs' deletes up to that
+    // opstamp: the inputs whose deletes are already at it skip the operation, the others
+    // take it in, and the merged segment goes on from its first input's place in the
+    // delete queue, past it. When that operation was the delete of a changed file's old
+    // document, both versions stayed in the index. So the first stamp goes to a delete
+    // that matches nothing (no document has an empty id).
+    writer.delete_term(codec::id_term(fields, ""));
     Ok(writer)
 }
 
