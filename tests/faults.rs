@@ -219,8 +219,9 @@ fn defect1_a_kill_before_a_merge_ends_leaves_no_old_version() {
         );
         assert_eq!(env.run(&args).code, 0);
     }
-    // The seventh deletes in the first segment and makes the eighth; its commit starts a
-    // merge of all eight, and the kill comes before that merge ends.
+    // The seventh deletes in the first segment and makes the eighth, and dies right after
+    // its commit, before the merge of all eight ends (a run armed to die there starts no
+    // merge, so that this does not hang on timing).
     env.write(
         "s1/a0001.txt",
         article("2021-01-01", "Changed 1", &["New."], &[]),

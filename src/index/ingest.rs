@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rayon::prelude::*;
 use tantivy::collector::Count;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
@@ -335,10 +336,17 @@ fn open_writer(
     let writer: IndexWriter = index
         .writer_with_num_threads(threads, heap)
         .context("opening the index writer")?;
-    writer.set_merge_policy(Box::new(BoundedMergePolicy {
-        max_docs: MERGE_MAX_DOCS,
-        min_segments: 8,
-    }));
+    if fault_armed("committed") {
+        // A run that is to die right after a commit starts no merge, so that it dies
+        // before every merge it would have started has ended, as a kill can (the next
+        // run then starts with the segments that merge would have taken).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+    } else {
+        writer.set_merge_policy(Box::new(BoundedMergePolicy {
+            max_docs: MERGE_MAX_DOCS,
+            min_segments: 8,
+        }));
+    }
     // Files an interrupted commit left behind (delete files, segments) go before anything
     // is written: tantivy would otherwise fail to create them again under the same name.
     writer
@@ -546,9 +554,14 @@ impl Run<'_> {
 /// For the fault-injection tests (`tests/faults.rs`): with `NEWSFIND_FAULT=<point>` in
 /// the environment, the process dies at that point of the commit as a `kill -9` would.
 fn fault_point(point: &str) {
-    if std::env::var_os("NEWSFIND_FAULT").is_some_and(|v| v == point) {
+    if fault_armed(point) {
         std::process::abort();
     }
+}
+
+/// Whether the process is to die at `point` (see [`fault_point`]).
+fn fault_armed(point: &str) -> bool {
+    std::env::var_os("NEWSFIND_FAULT").is_some_and(|v| v == point)
 }
 
 fn read_and_parse(f: &Found, files: &FileTable, config: &IngestConfig) -> Parsed {
