@@ -552,7 +552,8 @@ impl Run<'_> {
 }
 
 /// For the fault-injection tests (`tests/faults.rs`): with `NEWSFIND_FAULT=<point>` in
-/// the environment, the process dies at that point of the commit as a `kill -9` would.
+/// the environment, the process dies at that point of the commit as a `kill -9` would
+/// (at `committed`, before any merge ends: such a run starts none, see [`open_writer`]).
 fn fault_point(point: &str) {
     if fault_armed(point) {
         std::process::abort();
