@@ -42,8 +42,9 @@ pub(super) struct CopyReader<'a> {
 struct Columns {
     dates: Option<Column<i64>>,
     sources: Option<StrColumn>,
-    /// Slugs by source ordinal, as decoded.
-    slugs: HashMap<u64, String>,
+    /// The slug of each source ordinal, decoded in one pass over the column's dictionary
+    /// when first needed: each lookup of one ordinal decompressed a dictionary block.
+    slugs: Option<Vec<String>>,
 }
 
 impl<'a> CopyReader<'a> {
@@ -70,7 +71,7 @@ impl<'a> CopyReader<'a> {
                 e.insert(Columns {
                     dates: fast.column_opt::<i64>(schema.get_field_name(self.index.fields.date))?,
                     sources: fast.str(schema.get_field_name(self.index.fields.source_facet))?,
-                    slugs: HashMap::new(),
+                    slugs: None,
                 })
             }
         };
@@ -83,16 +84,13 @@ impl<'a> CopyReader<'a> {
         let mut source_slug = String::new();
         if let Some(sources) = &columns.sources {
             if let Some(ord) = sources.ords().first(addr.doc_id) {
-                source_slug = match columns.slugs.get(&ord) {
-                    Some(slug) => slug.clone(),
-                    None => {
-                        let mut encoded = Vec::new();
-                        sources.dictionary().ord_to_term(ord, &mut encoded)?;
-                        let slug = slug_of_source_facet(&encoded);
-                        columns.slugs.insert(ord, slug.clone());
-                        slug
-                    }
+                let slugs = match &mut columns.slugs {
+                    Some(slugs) => slugs,
+                    none => none.insert(all_slugs(sources)?),
                 };
+                if let Some(slug) = slugs.get(ord as usize) {
+                    source_slug = slug.clone();
+                }
             }
         }
         Ok(Copy {
@@ -104,6 +102,16 @@ impl<'a> CopyReader<'a> {
             path: String::new(),
         })
     }
+}
+
+/// The slugs of a segment's source column, by ordinal.
+fn all_slugs(sources: &StrColumn) -> std::io::Result<Vec<String>> {
+    let ords: Vec<u64> = (0..sources.num_terms() as u64).collect();
+    let mut slugs = Vec::with_capacity(ords.len());
+    sources
+        .dictionary()
+        .sorted_ords_to_term_cb(&ords, |encoded| slugs.push(slug_of_source_facet(encoded)))?;
+    Ok(slugs)
 }
 
 impl SearchIndex {

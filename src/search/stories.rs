@@ -299,9 +299,27 @@ impl SearchIndex {
                 }
             }
         }
-        let mut scored: Vec<(bool, f32, Term)> = Vec::with_capacity(counts.len());
-        for (term, tf) in counts {
-            let df = (searcher.doc_freq(&term)? as f32).min(live);
+        // Document frequencies a segment at a time, the words in order: neighbours share
+        // most of the way through the segment's term dictionary (looked up word by word
+        // in every segment, they were a fifth of the time of a `similar` at 1M).
+        let mut words: Vec<(Term, u32)> = counts.into_iter().collect();
+        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut dfs = vec![0u64; words.len()];
+        for segment in searcher.segment_readers() {
+            let title = segment.inverted_index(f.title)?;
+            let body = segment.inverted_index(f.body)?;
+            for ((term, _), df) in words.iter().zip(dfs.iter_mut()) {
+                let index = if term.field() == f.title {
+                    &title
+                } else {
+                    &body
+                };
+                *df += u64::from(index.doc_freq(term)?);
+            }
+        }
+        let mut scored: Vec<(bool, f32, Term)> = Vec::with_capacity(words.len());
+        for ((term, tf), df) in words.into_iter().zip(dfs) {
+            let df = (df as f32).min(live);
             // A word of this article only finds nothing else.
             if df < 2.0 {
                 continue;
