@@ -93,7 +93,7 @@ pub struct SearchRequest {
     pub snippets: bool,
     /// Read the copies listed under a hit whole: their ids, titles, sources' names and
     /// paths, from their stored documents (JSON prints them). Else only their sources and
-    /// dates, from the fast fields (what a text listing prints): see [`Copy`].
+    /// dates, from the fast fields (what a text listing prints): see [`struct@Copy`].
     pub copy_details: bool,
     /// The day relative dates count from.
     pub today: NaiveDate,
