@@ -469,6 +469,10 @@ pub struct SimilarBenchArgs {
     /// usual and written there (listing a 1M index takes minutes; the runs do not).
     #[arg(long)]
     pub targets: Option<PathBuf>,
+    /// Read what `similar --format F` prints: text lists the copies by source only, JSON
+    /// reads every copy's stored document (nothing is printed either way).
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -149,6 +149,8 @@ pub(crate) fn request(args: &SearchArgs, today: NaiveDate) -> anyhow::Result<Sea
         facets: args.facets,
         collapse: !args.copies,
         snippets: args.format != FormatArg::Paths,
+        // Text lists copies by source, paths none.
+        copy_details: matches!(args.format, FormatArg::Json | FormatArg::Jsonl),
         today,
     })
 }

@@ -69,7 +69,8 @@ fn request(args: &SimilarArgs, today: chrono::NaiveDate) -> anyhow::Result<Simil
 }
 
 /// `similar-bench`: latency of `similar` in-process, over articles spread evenly over
-/// the index (every k-th of `search '*' --kind article --sort oldest`), as one JSON line.
+/// the index (every k-th of `search '*' --kind article --sort oldest`), as one JSON line;
+/// what is read is what `similar --format F` prints (not timed).
 pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     let index = SearchIndex::open(&args.index.dir)?;
     let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
@@ -87,7 +88,7 @@ pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     let (articles, targets) = match saved {
         Some(targets) => (None, targets),
         None => {
-            let mut list = request(&similar_args(&args.index, "*"), today)?;
+            let mut list = request(&similar_args(&args.index, "*", args.format), today)?;
             list.search.limit = usize::MAX / 2;
             list.search.sort = crate::search::SortOrder::Oldest;
             list.search.snippets = false;
@@ -112,7 +113,7 @@ pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     let mut hits = 0;
     for _ in 0..args.rounds.max(1) {
         for id in &targets {
-            let req = request(&similar_args(&args.index, id), today)?;
+            let req = request(&similar_args(&args.index, id, args.format), today)?;
             let started = Instant::now();
             let found = index.similar(&req)?;
             times.push(started.elapsed());
@@ -127,6 +128,7 @@ pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
             // Not counted when the targets come from a file.
             "articles_in_index": articles,
             "targets": targets.len(),
+            "format": format!("{:?}", args.format).to_lowercase(),
             "runs": times.len(),
             "hits": hits,
             "p50_ms": at(0.5),
@@ -137,8 +139,8 @@ pub fn bench(args: SimilarBenchArgs) -> anyhow::Result<u8> {
     Ok(super::EXIT_OK)
 }
 
-/// The arguments of `newsfind similar TARGET` with every default.
-fn similar_args(index: &IndexDirArg, target: &str) -> SimilarArgs {
+/// The arguments of `newsfind similar TARGET --format FORMAT` with every other default.
+fn similar_args(index: &IndexDirArg, target: &str, format: FormatArg) -> SimilarArgs {
     SimilarArgs {
         target: target.to_string(),
         index: index.clone(),
@@ -146,7 +148,7 @@ fn similar_args(index: &IndexDirArg, target: &str) -> SimilarArgs {
         sort: SortArg::Relevance,
         limit: 10,
         offset: 0,
-        format: FormatArg::Json,
+        format,
         copies: false,
         color: ColorArg::Never,
     }

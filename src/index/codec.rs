@@ -323,7 +323,13 @@ fn stored_slug(doc: &TantivyDocument, f: &Fields) -> String {
     let Some(encoded) = doc.get_first(f.source_facet).and_then(|v| v.as_facet()) else {
         return String::new();
     };
-    let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).unwrap_or_else(|_| Facet::root());
+    slug_of_source_facet(encoded.as_bytes())
+}
+
+/// The slug of a source facet (`/slug`) in its encoded form, as stored with a document and
+/// as its fast field holds it.
+pub fn slug_of_source_facet(encoded: &[u8]) -> String {
+    let facet = Facet::from_encoded(encoded.to_vec()).unwrap_or_else(|_| Facet::root());
     match facet.to_path().first() {
         Some(slug) => slug.trim_start_matches('/').to_string(),
         None => String::new(),

@@ -19,8 +19,29 @@ pub fn copies_line<W: WriteColor>(w: &mut W, story: &StoryHit) -> io::Result<()>
     if story.copy_count == 0 {
         return Ok(());
     }
+    let named = named_sources(&story.copies, story.copy_count);
+    let copies = if story.copy_count == 1 {
+        "copy"
+    } else {
+        "copies"
+    };
+    let line = if story.folded {
+        format!("  and {} {copies}: {named}", story.copy_count)
+    } else {
+        format!(
+            "  {} {copies} among these matches: {named}",
+            story.copy_count
+        )
+    };
+    colored(w, &dim_spec(), &line)?;
+    writeln!(w)
+}
+
+/// `abc-news, washington-times (2), …`: the first [`SOURCES_NAMED`] sources of `copies`
+/// (of `total` in all), each once with its count.
+fn named_sources(copies: &[Copy], total: usize) -> String {
     let mut sources: Vec<(&str, usize)> = Vec::new();
-    for c in &story.copies {
+    for c in copies {
         match sources.iter_mut().find(|(s, _)| *s == c.source_slug) {
             Some((_, n)) => *n += 1,
             None => sources.push((&c.source_slug, 1)),
@@ -30,32 +51,18 @@ pub fn copies_line<W: WriteColor>(w: &mut W, story: &StoryHit) -> io::Result<()>
         .iter()
         .take(SOURCES_NAMED)
         .map(|(s, n)| {
+            let s = safe::one_line(s);
             if *n > 1 {
                 format!("{s} ({n})")
             } else {
-                s.to_string()
+                s.into_owned()
             }
         })
         .collect();
-    if sources.len() > SOURCES_NAMED || story.copies.len() < story.copy_count {
+    if sources.len() > SOURCES_NAMED || copies.len() < total {
         named.push("\u{2026}".to_string());
     }
-    let copies = if story.copy_count == 1 {
-        "copy"
-    } else {
-        "copies"
-    };
-    let line = if story.folded {
-        format!("  and {} {copies}: {}", story.copy_count, named.join(", "))
-    } else {
-        format!(
-            "  {} {copies} among these matches: {}",
-            story.copy_count,
-            named.join(", ")
-        )
-    };
-    colored(w, &dim_spec(), &line)?;
-    writeln!(w)
+    named.join(", ")
 }
 
 /// The copies of a shown article, one a line.
@@ -111,11 +118,7 @@ pub fn similar_head<W: WriteColor>(w: &mut W, s: &Similar, layout: &Layout) -> i
                 } else {
                     format!("{} copies are", s.copies.len())
                 },
-                s.copies
-                    .iter()
-                    .map(|c| safe::one_line(&c.source_slug).into_owned())
-                    .collect::<Vec<String>>()
-                    .join(", ")
+                named_sources(&s.copies, s.copies.len())
             ),
         )?;
         writeln!(w)?;
@@ -162,4 +165,33 @@ pub fn similar_json<W: Write>(w: &mut W, s: &Similar) -> io::Result<()> {
     );
     serde_json::to_writer(&mut *w, &Value::Object(o))?;
     w.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(slug: &str) -> Copy {
+        Copy {
+            id: format!("id-{slug}"),
+            title: "T".into(),
+            date: None,
+            source: slug.to_uppercase(),
+            source_slug: slug.into(),
+            path: format!("{slug}/x.txt"),
+        }
+    }
+
+    #[test]
+    fn sources_are_named_once_each_and_at_most_eight() {
+        let few: Vec<Copy> = ["a", "b", "a"].iter().map(|s| copy(s)).collect();
+        assert_eq!(named_sources(&few, 3), "a (2), b");
+        // Fewer listed than there are: the rest is an ellipsis.
+        assert_eq!(named_sources(&few, 5), "a (2), b, \u{2026}");
+        let many: Vec<Copy> = (0..26).map(|i| copy(&format!("s{i}"))).collect();
+        assert_eq!(
+            named_sources(&many, 26),
+            "s0, s1, s2, s3, s4, s5, s6, s7, \u{2026}"
+        );
+    }
 }

@@ -10,6 +10,7 @@
 
 mod bm25f;
 mod collect;
+mod copies;
 mod dates;
 mod document;
 mod feedback;
@@ -40,6 +41,7 @@ use crate::index::day::Day;
 use crate::index::schema::{open_index, Fields, KIND_TEASER};
 pub use collect::SortOrder;
 use collect::{Candidate, Collected, HitCollector, RawFacets, WordCounts};
+pub use copies::Copy;
 pub use dates::{DateRange, DateSpan};
 pub use document::{is_doc_id, Document};
 pub(crate) use query::{is_stop_word, parse_user_query};
@@ -49,7 +51,7 @@ use snippet::SnippetMaker;
 pub(crate) use snippet::{lead, one_line, SNIPPET_BYTES};
 pub use snippet::{Snippet, SnippetSource};
 pub use stats::{IndexStats, SourceCount, SourceSummary};
-pub use stories::{Copy, Similar, SimilarRequest, StoryHit};
+pub use stories::{Similar, SimilarRequest, StoryHit};
 
 /// Sources listed in the facets.
 pub const TOP_SOURCES: usize = 10;
@@ -89,6 +91,10 @@ pub struct SearchRequest {
     pub collapse: bool,
     /// Make snippets (not needed to print paths).
     pub snippets: bool,
+    /// Read the copies listed under a hit whole: their ids, titles, sources' names and
+    /// paths, from their stored documents (JSON prints them). Else only their sources and
+    /// dates, from the fast fields (what a text listing prints): see [`struct@Copy`].
+    pub copy_details: bool,
     /// The day relative dates count from.
     pub today: NaiveDate,
 }
@@ -335,6 +341,7 @@ impl SearchIndex {
         } else {
             None
         };
+        let mut copies_of = copies::CopyReader::new(self, searcher, req.copy_details);
         fetch::in_order(
             &matched.cands,
             &matched.window,
@@ -342,7 +349,8 @@ impl SearchIndex {
             |doc| self.text(doc, self.fields.path),
             |c, doc| {
                 let mut hit = self.hit(searcher, c, &doc, snippets.as_ref())?;
-                hit.story = self.story_hit(searcher, c, &hit, &matched.groups, matched.collapse)?;
+                hit.story =
+                    self.story_hit(&mut copies_of, c, &hit, &matched.groups, matched.collapse)?;
                 on_hit(hit)
             },
         )

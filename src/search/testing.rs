@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use tantivy::{Index, TantivyDocument};
 
 use crate::article::DisplaySource;
-use crate::index::codec::{article_id, ArticleDoc, StoredDoc, TeaserDoc, TeaserText};
+use crate::index::codec::{
+    add_story, article_id, ArticleDoc, StoredDoc, StoryFields, TeaserDoc, TeaserText,
+};
 use crate::index::day::Day;
 use crate::index::schema::{build_schema, register_tokenizers, Fields};
 
@@ -25,19 +27,31 @@ pub struct TestDoc {
     pub date: Option<&'static str>,
     pub seen_count: u64,
     pub folded: bool,
+    /// Articles: the story they share with their copies.
+    pub story: Option<u64>,
 }
 
 pub fn test_index(docs: &[TestDoc]) -> (Index, Fields) {
+    test_index_in_segments(docs, usize::MAX)
+}
+
+/// A test index whose documents are committed `per_segment` at a time (a segment each).
+pub fn test_index_in_segments(docs: &[TestDoc], per_segment: usize) -> (Index, Fields) {
     let index = Index::create_in_ram(build_schema());
     register_tokenizers(&index);
     let fields = Fields::new(&index.schema()).expect("fields");
     let mut writer = index
         .writer_with_num_threads(1, 15_000_000)
         .expect("writer");
-    for d in docs {
-        writer.add_document(to_doc(&fields, d)).expect("add");
+    for part in docs.chunks(per_segment.max(1)) {
+        for d in part {
+            writer.add_document(to_doc(&fields, d)).expect("add");
+        }
+        writer.commit().expect("commit");
     }
-    writer.commit().expect("commit");
+    if docs.is_empty() {
+        writer.commit().expect("commit");
+    }
     (index, fields)
 }
 
@@ -92,5 +106,13 @@ fn to_doc(f: &Fields, d: &TestDoc) -> TantivyDocument {
             read_minutes: None,
         })
     };
-    stored.to_tantivy(f)
+    let mut doc = stored.to_tantivy(f);
+    if d.story.is_some() {
+        let story = StoryFields {
+            story: d.story,
+            ..StoryFields::default()
+        };
+        add_story(&mut doc, f, &story);
+    }
+    doc
 }

@@ -86,6 +86,7 @@ fn request(query: &str) -> SearchRequest {
         collapse: true,
         facets: false,
         snippets: true,
+        copy_details: true,
         today: today(),
     }
 }

@@ -3,7 +3,7 @@
 //! A wire story republished by many outlets keeps most of its sentences, even under a new
 //! headline, a rewritten first paragraph or a cut ending. So each paragraph of an
 //! article's lead (its first [`sketch::LEAD_WORDS`] words or so) is cut into
-//! shingles (runs of [`SHINGLE_WORDS`] words), and an article's shingles are summed up in a
+//! shingles (runs of [`sketch::SHINGLE_WORDS`] words), and an article's shingles are summed up in a
 //! MinHash [`Signature`] (one-permutation hashing with optimal densification: one hash
 //! per shingle instead of one per shingle and permutation, which keeps ingest cheap).
 //! Signatures are cut into [`BANDS`] bands for locality-sensitive hashing: two articles
