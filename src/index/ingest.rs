@@ -255,7 +255,13 @@ fn run(
                 .collect()
         });
         on(Event::Read(batch.len()));
-        for parsed in &parsed {
+        for (f, parsed) in batch.iter().zip(&parsed) {
+            // The old versions of the batch's changed files leave before any of its
+            // articles is placed: counted beside their new versions, they could make a
+            // paragraph boilerplate that a fresh build of the same files would not.
+            if !matches!(parsed, Parsed::Same { .. }) && run.state.files().get(&f.path).is_some() {
+                run.stories.forget(&f.path)?;
+            }
             if let Parsed::Indexed(file) = parsed {
                 run.stories.count(&file.story);
             }

@@ -9,6 +9,10 @@
 //! Boilerplate is counted per source with the `story_para` terms of the committed index
 //! plus the paragraphs seen since the last commit (a batch is counted before any of its
 //! articles is placed, so the first articles of a source already know its boilerplate).
+//! Only documents that stay count: not the deleted ones a segment keeps until it is
+//! merged (the old copy of an article rewritten for its story, the old version of a
+//! changed file), nor those this run replaces or removes, so that incremental runs
+//! decide as a fresh build of the same files does.
 //!
 //! When the index held nothing at the start of the run (a first ingest, a rebuild), every
 //! committed band and paragraph term was written by this run, and a Bloom filter of them
@@ -23,8 +27,8 @@ use std::path::{Path, PathBuf};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
+use tantivy::{TantivyDocument, Term, TERMINATED};
 
 use super::codec::{self as docs, StoryFields};
 use super::schema::Fields;
@@ -147,6 +151,8 @@ pub struct Stories {
     band_entries: Vec<(u32, u32)>,
     /// Committed articles whose file changed or went away in this run.
     gone: HashSet<DocAddress>,
+    /// The segments (ordinals) that hold an article of `gone`.
+    gone_segments: HashSet<u32>,
     /// Committed articles without a story that became copies of a story.
     promoted: HashMap<DocAddress, u64>,
     /// Stories merged into another one (by an article that is a copy of both).
@@ -181,6 +187,7 @@ impl Stories {
             band_head: HashMap::new(),
             band_entries: Vec::new(),
             gone: HashSet::new(),
+            gone_segments: HashSet::new(),
             promoted: HashMap::new(),
             alias: HashMap::new(),
             left: HashSet::new(),
@@ -204,10 +211,50 @@ impl Stories {
             .as_ref()
             .is_none_or(|w| w.paragraphs.maybe(key));
         if self.committed_docs > 0 && maybe_committed {
-            // Counts deleted documents until their segment is merged: boilerplate is
-            // decided a little early then, never wrongly late.
-            let df = searcher.doc_freq(&Term::from_field_u64(self.fields.story_para, key))?;
-            n = n.saturating_add(df as u32);
+            // The rule only asks whether the count reaches its threshold: counting stops
+            // there, so a source's boilerplate (under thousands of articles) stays cheap.
+            let term = Term::from_field_u64(self.fields.story_para, key);
+            let cap = self.rule.min_articles.saturating_sub(n);
+            n = n.saturating_add(self.live_count(searcher, &term, cap, true)?);
+        }
+        Ok(n)
+    }
+
+    /// The committed documents that hold `term` and are not deleted (nor, with
+    /// `without_gone`, going away in this run), counted up to `cap` (a segment without
+    /// such documents may add its whole count at once).
+    fn live_count(
+        &self,
+        searcher: &Searcher,
+        term: &Term,
+        cap: u32,
+        without_gone: bool,
+    ) -> anyhow::Result<u32> {
+        let mut n = 0u32;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            if n >= cap {
+                break;
+            }
+            let ord = ord as u32;
+            let inverted = segment.inverted_index(term.field())?;
+            let alive = segment.alive_bitset();
+            let gone_here = without_gone && self.gone_segments.contains(&ord);
+            if alive.is_none() && !gone_here {
+                n = n.saturating_add(inverted.doc_freq(term)?);
+                continue;
+            }
+            let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED && n < cap {
+                if alive.is_none_or(|a| a.is_alive(doc))
+                    && !(gone_here && self.gone.contains(&DocAddress::new(ord, doc)))
+                {
+                    n += 1;
+                }
+                doc = postings.advance();
+            }
         }
         Ok(n)
     }
@@ -443,10 +490,12 @@ impl Stories {
     fn fresh(&mut self, searcher: &Searcher, founder: u64) -> anyhow::Result<u64> {
         let mut id = founder;
         loop {
+            // A deleted document does not hold its id any more (a fresh build would not
+            // know it); one going away in this run still does until the commit.
+            let term = Term::from_field_u64(self.fields.story, id);
             let taken = self.used.contains(&id)
                 || self.alias.contains_key(&id)
-                || (self.committed_docs > 0
-                    && searcher.doc_freq(&Term::from_field_u64(self.fields.story, id))? > 0);
+                || (self.committed_docs > 0 && self.live_count(searcher, &term, 1, false)? > 0);
             if !taken {
                 self.used.insert(id);
                 return Ok(id);
@@ -455,7 +504,8 @@ impl Stories {
         }
     }
 
-    /// A committed article is going away (its file changed or was removed).
+    /// A committed article is going away (its file changed or was removed). Calling it
+    /// again for the same file changes nothing.
     pub fn forget(&mut self, path: &Path) -> anyhow::Result<()> {
         if self.committed_docs == 0 {
             return Ok(());
@@ -467,6 +517,7 @@ impl Stories {
             if !self.gone.insert(addr) {
                 continue;
             }
+            self.gone_segments.insert(addr.segment_ord);
             if let Some(s) = self.promoted.get(&addr) {
                 self.left.insert(*s);
             }
@@ -682,6 +733,7 @@ impl Stories {
         self.band_head.clear();
         self.band_entries.clear();
         self.gone.clear();
+        self.gone_segments.clear();
         self.promoted.clear();
         self.alias.clear();
         self.left.clear();
