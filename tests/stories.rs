@@ -367,13 +367,7 @@ fn new_files_join_stories_and_changed_or_removed_ones_leave() {
 fn deleted_documents_do_not_count_toward_boilerplate() {
     let env = TestEnv::new().today(TODAY);
     let short: Vec<String> = (0..5).map(|i| words(4_000 + i, 20)).collect();
-    let edition = |n: u64| {
-        file(
-            "2024-05-01",
-            &format!("Storm update {n}"),
-            &short.iter().cloned().collect::<Vec<_>>(),
-        )
-    };
+    let edition = |n: u64| file("2024-05-01", &format!("Storm update {n}"), &short);
     let check = |step: &str| {
         let incremental = partition(&env.stories());
         assert_eq!(incremental, env.fresh_partition(), "after {step}");
@@ -420,6 +414,28 @@ fn deleted_documents_do_not_count_toward_boilerplate() {
             "daily/3.txt".to_string(),
         ]]
     );
+}
+
+/// What the live count cannot give: a paragraph that becomes boilerplate (its 5th
+/// article of the source arrives) leaves the signatures of the articles placed before
+/// unchanged, so they stay one story, while a fresh build takes it for boilerplate in all
+/// five. A fresh build has the same order dependence across its batches of 512 files
+/// (the first articles of a source are placed before its later ones are counted).
+#[test]
+#[ignore = "known limitation: signatures are not recomputed when a paragraph's count crosses \
+            the boilerplate threshold after the articles carrying it were placed"]
+fn a_paragraph_that_becomes_boilerplate_changes_earlier_articles_too() {
+    let env = TestEnv::new().today(TODAY);
+    let short: Vec<String> = (0..5).map(|i| words(5_000 + i, 20)).collect();
+    let edition = |n: u64| file("2024-05-01", &format!("Flood update {n}"), &short);
+    for n in 1..=4 {
+        env.write(format!("daily/{n}.txt"), edition(n));
+    }
+    env.index_ok(0);
+    assert_eq!(env.stats()["stories_with_copies"], 1);
+    env.write("daily/5.txt", edition(5));
+    env.index_ok(0);
+    assert_eq!(partition(&env.stories()), env.fresh_partition());
 }
 
 /// Groups of paths with one story, whatever the ids.

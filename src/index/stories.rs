@@ -12,7 +12,10 @@
 //! Only documents that stay count: not the deleted ones a segment keeps until it is
 //! merged (the old copy of an article rewritten for its story, the old version of a
 //! changed file), nor those this run replaces or removes, so that incremental runs
-//! decide as a fresh build of the same files does.
+//! decide as a fresh build of the same files does. What stays order dependent: whether a
+//! paragraph is boilerplate is decided when an article is placed, and a signature is not
+//! made again when the count crosses the threshold later (the articles of a source placed
+//! before its 5th copy of a paragraph keep it; so do the first batches of a fresh build).
 //!
 //! When the index held nothing at the start of the run (a first ingest, a rebuild), every
 //! committed band and paragraph term was written by this run, and a Bloom filter of them
