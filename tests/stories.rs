@@ -438,6 +438,29 @@ fn a_paragraph_that_becomes_boilerplate_changes_earlier_articles_too() {
     assert_eq!(partition(&env.stories()), env.fresh_partition());
 }
 
+/// The other order dependence: whether two articles are copies "beyond one paragraph"
+/// is judged with the paragraphs of the article placed later (the committed one's are not
+/// kept), and the answer can differ with the direction. Here a long first paragraph holds
+/// most of what a cut copy shares with its original: placed after the copy, the original
+/// is not one of its copies (the rest of it shares too little with the cut copy); placed
+/// before it, the cut copy is. The real 37.5k archive has one such pair (a truncated
+/// copy of an opinion piece).
+#[test]
+#[ignore = "known limitation: the copy check is not symmetric (it uses the paragraphs of the \
+            article placed later), so the order articles arrive in can decide a pair"]
+fn a_pair_is_judged_the_same_whichever_comes_first() {
+    let env = TestEnv::new().today(TODAY);
+    let mut original = vec![words(6_000, 150)];
+    original.extend((1..8).map(|i| words(6_000 + i, 40)));
+    // Sorted first, so a fresh build places the cut copy before the original.
+    let cut = file("2024-05-02", "Cut short", &original[..3]);
+    env.write("zz-original/1.txt", file("2024-05-01", "Whole", &original));
+    env.index_ok(0);
+    env.write("aa-copy/1.txt", cut);
+    env.index_ok(0);
+    assert_eq!(partition(&env.stories()), env.fresh_partition());
+}
+
 /// Groups of paths with one story, whatever the ids.
 fn partition(stories: &[(String, String)]) -> Vec<Vec<String>> {
     let mut groups: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
