@@ -62,6 +62,62 @@ impl Written {
     }
 }
 
+/// Committed documents that are going away in this run (their file changed or was
+/// removed), and the segments that hold them.
+#[derive(Default)]
+pub struct Gone {
+    docs: HashSet<DocAddress>,
+    segments: HashSet<u32>,
+}
+
+impl Gone {
+    /// Adds a document; false if it was there.
+    fn insert(&mut self, addr: DocAddress) -> bool {
+        self.segments.insert(addr.segment_ord);
+        self.docs.insert(addr)
+    }
+
+    fn contains(&self, addr: &DocAddress) -> bool {
+        self.docs.contains(addr)
+    }
+}
+
+/// The documents of `searcher` that hold `term`, are not deleted (a segment keeps its
+/// deleted documents, and counts them in `doc_freq`, until it is merged) and are not
+/// `gone`, counted up to `cap` (past it as a segment without deleted or gone documents
+/// adds its whole count at once). Boilerplate is decided so (the rule needs to know no
+/// more than whether its threshold is reached), at ingest and in snippets, so that an
+/// index equals a fresh build of the same files.
+pub fn live_count(searcher: &Searcher, term: &Term, cap: u32, gone: &Gone) -> tantivy::Result<u32> {
+    let mut n = 0u32;
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        if n >= cap {
+            break;
+        }
+        let ord = ord as u32;
+        let inverted = segment.inverted_index(term.field())?;
+        let alive = segment.alive_bitset();
+        let gone_here = gone.segments.contains(&ord);
+        if alive.is_none() && !gone_here {
+            n = n.saturating_add(inverted.doc_freq(term)?);
+            continue;
+        }
+        let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != TERMINATED && n < cap {
+            if alive.is_none_or(|a| a.is_alive(doc))
+                && !(gone_here && gone.contains(&DocAddress::new(ord, doc)))
+            {
+                n += 1;
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(n)
+}
+
 /// Whether stories are switched off (`NEWSFIND_NO_STORIES=1` in the environment): no
 /// signatures, no copies, no story fields. For measuring what stories cost at ingest
 /// (`bench/stories_cpu.sh`) with one build; an index built so has no stories.
@@ -153,9 +209,7 @@ pub struct Stories {
     band_head: HashMap<u64, u32>,
     band_entries: Vec<(u32, u32)>,
     /// Committed articles whose file changed or went away in this run.
-    gone: HashSet<DocAddress>,
-    /// The segments (ordinals) that hold an article of `gone`.
-    gone_segments: HashSet<u32>,
+    gone: Gone,
     /// Committed articles without a story that became copies of a story.
     promoted: HashMap<DocAddress, u64>,
     /// Stories merged into another one (by an article that is a copy of both).
@@ -189,8 +243,7 @@ impl Stories {
             members: Vec::new(),
             band_head: HashMap::new(),
             band_entries: Vec::new(),
-            gone: HashSet::new(),
-            gone_segments: HashSet::new(),
+            gone: Gone::default(),
             promoted: HashMap::new(),
             alias: HashMap::new(),
             left: HashSet::new(),
@@ -218,46 +271,7 @@ impl Stories {
             // there, so a source's boilerplate (under thousands of articles) stays cheap.
             let term = Term::from_field_u64(self.fields.story_para, key);
             let cap = self.rule.min_articles.saturating_sub(n);
-            n = n.saturating_add(self.live_count(searcher, &term, cap, true)?);
-        }
-        Ok(n)
-    }
-
-    /// The committed documents that hold `term` and are not deleted (nor, with
-    /// `without_gone`, going away in this run), counted up to `cap` (a segment without
-    /// such documents may add its whole count at once).
-    fn live_count(
-        &self,
-        searcher: &Searcher,
-        term: &Term,
-        cap: u32,
-        without_gone: bool,
-    ) -> anyhow::Result<u32> {
-        let mut n = 0u32;
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            if n >= cap {
-                break;
-            }
-            let ord = ord as u32;
-            let inverted = segment.inverted_index(term.field())?;
-            let alive = segment.alive_bitset();
-            let gone_here = without_gone && self.gone_segments.contains(&ord);
-            if alive.is_none() && !gone_here {
-                n = n.saturating_add(inverted.doc_freq(term)?);
-                continue;
-            }
-            let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
-                continue;
-            };
-            let mut doc = postings.doc();
-            while doc != TERMINATED && n < cap {
-                if alive.is_none_or(|a| a.is_alive(doc))
-                    && !(gone_here && self.gone.contains(&DocAddress::new(ord, doc)))
-                {
-                    n += 1;
-                }
-                doc = postings.advance();
-            }
+            n = n.saturating_add(live_count(searcher, &term, cap, &self.gone)?);
         }
         Ok(n)
     }
@@ -498,7 +512,8 @@ impl Stories {
             let term = Term::from_field_u64(self.fields.story, id);
             let taken = self.used.contains(&id)
                 || self.alias.contains_key(&id)
-                || (self.committed_docs > 0 && self.live_count(searcher, &term, 1, false)? > 0);
+                || (self.committed_docs > 0
+                    && live_count(searcher, &term, 1, &Gone::default())? > 0);
             if !taken {
                 self.used.insert(id);
                 return Ok(id);
@@ -520,7 +535,6 @@ impl Stories {
             if !self.gone.insert(addr) {
                 continue;
             }
-            self.gone_segments.insert(addr.segment_ord);
             if let Some(s) = self.promoted.get(&addr) {
                 self.left.insert(*s);
             }
@@ -735,8 +749,7 @@ impl Stories {
         self.members.clear();
         self.band_head.clear();
         self.band_entries.clear();
-        self.gone.clear();
-        self.gone_segments.clear();
+        self.gone = Gone::default();
         self.promoted.clear();
         self.alias.clear();
         self.left.clear();

@@ -18,6 +18,7 @@ use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
 use tantivy::{Score, Searcher, TantivyDocument, Term};
 
 use crate::index::schema::Fields;
+use crate::index::stories::{live_count, Gone};
 use crate::story::{paragraph_key, sketch_paragraph, Boilerplate};
 
 /// Longest passage, in bytes.
@@ -111,8 +112,11 @@ impl SnippetMaker {
                 }
                 let term =
                     Term::from_field_u64(self.fields.story_para, paragraph_key(&slug, sketch.key));
-                let articles = self.searcher.doc_freq(&term).unwrap_or(0);
-                rule.is(&sketch, u32::try_from(articles).unwrap_or(u32::MAX))
+                // Live documents only, as the ingest counts them.
+                let articles =
+                    live_count(&self.searcher, &term, rule.min_articles, &Gone::default())
+                        .unwrap_or(0);
+                rule.is(&sketch, articles)
             })
         };
         let mut kept = String::with_capacity(body.len());
