@@ -67,17 +67,7 @@ impl TestEnv {
     /// Story id of every article, by path under `archive/` (from `search '*' --copies`).
     fn stories(&self) -> Vec<(String, String)> {
         let v = self.cli_json(&["search", "*", "--kind", "article", "--copies", "-n", "1000"]);
-        let root = fs::canonicalize(self.archive()).unwrap();
-        let mut out: Vec<(String, String)> = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
-                let path = Path::new(h["path"].as_str().unwrap());
-                let rel = path.strip_prefix(&root).unwrap().display().to_string();
-                (rel, h["story"].as_str().unwrap().to_string())
-            })
-            .collect();
+        let mut out = story_of_each(&v, &self.archive());
         out.sort();
         out
     }
@@ -99,18 +89,7 @@ impl TestEnv {
         )
         .unwrap();
         fs::remove_dir_all(&fresh).unwrap();
-        let root = fs::canonicalize(archive).unwrap();
-        let stories: Vec<(String, String)> = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
-                let path = Path::new(h["path"].as_str().unwrap());
-                let rel = path.strip_prefix(&root).unwrap().display().to_string();
-                (rel, h["story"].as_str().unwrap().to_string())
-            })
-            .collect();
-        partition(&stories)
+        partition(&story_of_each(&v, &archive))
     }
 
     fn story_of(&self, rel: &str) -> String {
@@ -521,6 +500,21 @@ fn snippets_count_boilerplate_as_a_fresh_build_does() {
     ]);
     assert_eq!(run.code, 0, "{}", run.err);
     assert_eq!(incremental, snippets(&fresh));
+}
+
+/// (path under `archive`, story id) of every hit of a `search --format json` answer.
+fn story_of_each(v: &Value, archive: &Path) -> Vec<(String, String)> {
+    let root = fs::canonicalize(archive).unwrap();
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let path = Path::new(h["path"].as_str().unwrap());
+            let rel = path.strip_prefix(&root).unwrap().display().to_string();
+            (rel, h["story"].as_str().unwrap().to_string())
+        })
+        .collect()
 }
 
 /// Groups of paths with one story, whatever the ids.
