@@ -255,13 +255,18 @@ fn run(
                 .collect()
         });
         on(Event::Read(batch.len()));
+        // The old versions of the batch's changed files leave before any of its articles
+        // is counted or placed: counted beside their new versions, they could make a
+        // paragraph boilerplate that a fresh build of the same files would not.
         for (f, parsed) in batch.iter().zip(&parsed) {
-            // The old versions of the batch's changed files leave before any of its
-            // articles is placed: counted beside their new versions, they could make a
-            // paragraph boilerplate that a fresh build of the same files would not.
-            if !matches!(parsed, Parsed::Same { .. }) && run.state.files().get(&f.path).is_some() {
-                run.stories.forget(&f.path)?;
+            if matches!(parsed, Parsed::Same { .. }) {
+                continue;
             }
+            if let Some(old) = run.state.files().get(&f.path).cloned() {
+                run.forget(&f.path, &old)?;
+            }
+        }
+        for parsed in &parsed {
             if let Parsed::Indexed(file) = parsed {
                 run.stories.count(&file.story);
             }
@@ -426,6 +431,7 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Writes one file of a batch, whose old version (if it changed) has already left.
     fn apply(
         &mut self,
         f: &Found,
@@ -456,11 +462,9 @@ impl Run<'_> {
         } else {
             self.summary.new += 1;
         }
+        // A changed file's old version has left already (see the batch loop in `run`).
         let no = match &old {
-            Some(old) => {
-                self.forget(&f.path, old)?;
-                old.no
-            }
+            Some(old) => old.no,
             None => self.state.next_file_no(),
         };
         let mut meta = FileMeta {
