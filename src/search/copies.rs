@@ -308,24 +308,23 @@ mod tests {
         }
     }
 
-    fn text_of_results(r: &SearchResults) -> String {
+    /// What `print` writes as plain text.
+    fn text(print: impl FnOnce(&mut NoColor<Vec<u8>>, &Layout) -> std::io::Result<()>) -> String {
         let mut out = NoColor::new(Vec::new());
         let layout = Layout {
             cwd: None,
             width: None,
         };
-        output::print_results(&mut out, r, Format::Text, &layout).unwrap();
+        print(&mut out, &layout).unwrap();
         String::from_utf8(out.into_inner()).unwrap()
     }
 
+    fn text_of_results(r: &SearchResults) -> String {
+        text(|out, layout| output::print_results(out, r, Format::Text, layout))
+    }
+
     fn text_of_similar(s: &Similar) -> String {
-        let mut out = NoColor::new(Vec::new());
-        let layout = Layout {
-            cwd: None,
-            width: None,
-        };
-        output::print_similar(&mut out, s, Format::Text, &layout).unwrap();
-        String::from_utf8(out.into_inner()).unwrap()
+        text(|out, layout| output::print_similar(out, s, Format::Text, layout))
     }
 
     #[test]
